@@ -1,0 +1,82 @@
+# facteur: smtpd, pop3d and imapd over one small library.
+# make | make test | make run | make install | make bench | make fuzz | make clean
+
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+LIBEXEC    = $(PREFIX)/libexec/facteur
+MANDIR     = $(PREFIX)/share/man/man8
+CONFDIR   ?= /etc
+SPOOLDIR  ?= /var/spool/facteur
+
+CC        ?= cc
+CSTD       = -std=c11 -D_DEFAULT_SOURCE
+WARN       = -Wall -Wextra -Werror
+HARDEN     = -D_FORTIFY_SOURCE=2 -fstack-protector-strong
+OPT       ?= -O2 -g
+CFLAGS    += $(CSTD) $(WARN) $(OPT) -Icommon
+LDLIBS    += -lcrypt
+
+ifeq ($(SANITIZE),1)
+CFLAGS    += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS   += -fsanitize=address,undefined
+else
+CFLAGS    += $(HARDEN)
+endif
+
+PROGS      = $(foreach p,smtpd pop3d imapd,$(if $(wildcard $(p)/*.c),$(p)/$(p)))
+COMMON_SRC = $(wildcard common/*.c)
+COMMON_OBJ = $(COMMON_SRC:.c=.o)
+HEADERS    = $(wildcard common/*.h smtpd/*.h pop3d/*.h imapd/*.h)
+HELPERS    = tests/helpers/mkhash tests/helpers/mboxcheck
+
+.PHONY: all test run install clean bench bench-peers fuzz memcheck
+all: $(PROGS) $(HELPERS)
+
+common/libcommon.a: $(COMMON_OBJ)
+	$(AR) rcs $@ $^
+
+%.o: %.c $(HEADERS)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+define program
+$(1)/$(1): $(patsubst %.c,%.o,$(wildcard $(1)/*.c)) common/libcommon.a
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+endef
+$(foreach p,smtpd pop3d imapd,$(eval $(call program,$(p))))
+
+tests/helpers/%: tests/helpers/%.c common/libcommon.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+test: all
+	@tests/run
+
+run: all
+	@tests/run-demo
+
+bench: all
+	@tests/bench/run
+
+bench-peers:
+	@tests/bench/install-peers
+
+fuzz:
+	@$(MAKE) -s -C tests/fuzz run
+
+memcheck: all
+	@tests/memcheck
+
+install: all
+	install -d $(DESTDIR)$(LIBEXEC) $(DESTDIR)$(MANDIR)
+	install -m 755 $(PROGS) $(DESTDIR)$(LIBEXEC)/
+	install -m 644 smtpd/smtpd.8 pop3d/pop3d.8 imapd/imapd.8 $(DESTDIR)$(MANDIR)/
+	install -d $(DESTDIR)$(CONFDIR)/xinetd.d $(DESTDIR)$(PREFIX)/lib/systemd/system
+	for f in xinetd.d/*; do \
+	  sed -e 's|@LIBEXEC@|$(LIBEXEC)|g' -e 's|@SPOOL@|$(SPOOLDIR)|g' -e 's|@CONFDIR@|$(CONFDIR)|g' \
+	    $$f > $(DESTDIR)$(CONFDIR)/xinetd.d/$$(basename $$f); done
+	for f in systemd/*; do \
+	  sed -e 's|@LIBEXEC@|$(LIBEXEC)|g' -e 's|@SPOOL@|$(SPOOLDIR)|g' -e 's|@CONFDIR@|$(CONFDIR)|g' \
+	    $$f > $(DESTDIR)$(PREFIX)/lib/systemd/system/$$(basename $$f); done
+
+clean:
+	rm -f common/*.o common/libcommon.a smtpd/*.o pop3d/*.o imapd/*.o $(PROGS) $(HELPERS)
+	@$(MAKE) -s -C tests/fuzz clean 2>/dev/null || true

@@ -1,0 +1,127 @@
+#include "startup.h"
+#include "auth.h"
+#include "log.h"
+#include "spool.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <grp.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* An address from the environment is used only if it parses as one. */
+static bool valid_ip(const char *s)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+
+	return s && strlen(s) < PEER_MAX &&
+	       (inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1);
+}
+
+static void find_peer(struct startup *st)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	const char *env, *host = getenv("TCPREMOTEHOST");
+	char buf[INET6_ADDRSTRLEN];
+
+	strcpy(st->peer, "local");
+	if (getpeername(0, (struct sockaddr *)&ss, &len) == 0) {
+		if (ss.ss_family == AF_INET) {
+			inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, buf, sizeof buf);
+			snprintf(st->peer, sizeof st->peer, "%s", buf);
+		} else if (ss.ss_family == AF_INET6) {
+			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, buf, sizeof buf);
+			/* An IPv4 client on a dual-stack socket. */
+			snprintf(st->peer, sizeof st->peer, "%s",
+				 strncmp(buf, "::ffff:", 7) == 0 && strchr(buf, '.') ? buf + 7 : buf);
+		}
+	} else if (valid_ip(env = getenv("TCPREMOTEIP")) ||
+		   valid_ip(env = getenv("REMOTE_ADDR"))) {
+		snprintf(st->peer, sizeof st->peer, "%s", env);
+	}
+	st->peer_host[0] = '\0';
+	if (host && strlen(host) < sizeof st->peer_host &&
+	    strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-")
+		    == strlen(host))
+		strcpy(st->peer_host, host);
+}
+
+/* Mail is never touched as root: become the spool's owner. */
+static int leave_root(int spoolfd, struct startup *st)
+{
+	struct passwd *pw;
+	struct stat sb;
+	gid_t gid;
+
+	if (geteuid() != 0)
+		return 0;
+	if (fstat(spoolfd, &sb) != 0) {
+		st->error = "spool unreadable";
+		return -1;
+	}
+	if (sb.st_uid == 0) {
+		log_msg(LOG_ERR, "spool directory is owned by root: refusing to serve as root");
+		st->error = "spool owned by root";
+		return -1;
+	}
+	/* The group: the spool's, or the owner's own when the spool is root's. */
+	gid = sb.st_gid;
+	if (gid == 0 && (pw = getpwuid(sb.st_uid)) != NULL)
+		gid = pw->pw_gid;
+	if (gid == 0) {
+		log_msg(LOG_ERR, "spool directory group is root and its owner has no other group");
+		st->error = "spool group is root";
+		return -1;
+	}
+	if (setgroups(0, NULL) != 0 || setgid(gid) != 0 || setuid(sb.st_uid) != 0 ||
+	    setuid(0) == 0) {
+		log_msg(LOG_ERR, "cannot switch to uid %ld: %s", (long)sb.st_uid, strerror(errno));
+		st->error = "cannot drop privileges";
+		return -1;
+	}
+	return 0;
+}
+
+int startup(const struct config *cfg, struct startup *st)
+{
+	memset(st, 0, sizeof *st);
+	st->spoolfd = -1;
+	signal(SIGPIPE, SIG_IGN);
+	umask(077);
+	find_peer(st);
+	if (log_open(cfg->prog, cfg->logdest) != 0) {
+		st->error = "log unavailable";
+		return -1;
+	}
+	if (auth_open(cfg->authfile) != 0) {
+		log_msg(LOG_ERR, "auth file %s: %s", cfg->authfile, strerror(errno));
+		st->error = "auth file unavailable";
+		return -1;
+	}
+	st->spoolfd = spool_open(cfg->spool);
+	if (st->spoolfd < 0) {
+		log_msg(LOG_ERR, "spool %s: %s", cfg->spool, strerror(errno));
+		st->error = "spool unavailable";
+		return -1;
+	}
+	return leave_root(st->spoolfd, st);
+}
+
+const char *startup_peer_label(const struct startup *st)
+{
+	static char label[PEER_MAX + 260];
+
+	if (st->peer_host[0])
+		snprintf(label, sizeof label, "%s [%s]", st->peer_host, st->peer);
+	else
+		snprintf(label, sizeof label, "[%s]", st->peer);
+	return label;
+}

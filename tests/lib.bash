@@ -1,0 +1,127 @@
+# Shared setup for the bats suites: a scratch spool per test, users, and
+# ways to run the programs piped or over TCP.
+# shellcheck shell=bash
+
+TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+SMTPD=$TOP/smtpd/smtpd
+POP3D=$TOP/pop3d/pop3d
+IMAPD=$TOP/imapd/imapd
+MKHASH=$TOP/tests/helpers/mkhash
+MBOXCHECK=$TOP/tests/helpers/mboxcheck
+HOST=mx.test
+DOMAIN=test.lan
+
+# Passwords of the test users.
+ALICE_PW=alice-secret
+BOB_PW=bob-secret
+
+# Each test gets a directory under /tmp that the service user can traverse
+# (a spool under a private directory would be unreachable once the programs
+# leave root for the spool's owner).
+setup_spool() {
+	T=$(mktemp -d /tmp/facteur-test.XXXXXX)
+	chmod 755 "$T"
+	SPOOL=$T/spool
+	USERS=$T/users
+	LOG=$T/log
+	mkdir "$SPOOL"
+	: > "$LOG"
+	{
+		echo "# test users"
+		echo "alice:$(users_hash alice)"
+		echo "bob:$(users_hash bob)"
+		echo "carol:$(users_hash carol)"
+	} > "$USERS"
+	if [ "$(id -u)" = 0 ]; then
+		chown nobody:nogroup "$SPOOL"
+	fi
+	SERVER_PIDS=()
+}
+
+# Hashes are made once per run: crypt is slow on purpose.
+users_hash() {
+	local cache=${BATS_RUN_TMPDIR:-/tmp}/facteur-hash-$1
+	if [ ! -s "$cache" ]; then
+		local pw
+		case $1 in alice) pw=$ALICE_PW ;; bob) pw=$BOB_PW ;; *) pw=$1-secret ;; esac
+		"$MKHASH" "$pw" > "$cache"
+	fi
+	cat "$cache"
+}
+
+teardown_spool() {
+	local pid
+	for pid in "${SERVER_PIDS[@]:-}"; do
+		[ -n "$pid" ] && kill "$pid" 2>/dev/null
+	done
+	for pid in "${SERVER_PIDS[@]:-}"; do
+		[ -n "$pid" ] && wait "$pid" 2>/dev/null
+	done
+	[ -n "${T:-}" ] && rm -rf "$T"
+	return 0
+}
+
+# LF-to-CRLF for transcripts written as here-documents.
+crlf() { sed 's/$/\r/'; }
+
+# smtp [flags...] < transcript : run smtpd on a piped session.
+smtp() {
+	"$SMTPD" -s "$SPOOL" -a "$USERS" -l "$LOG" -n "$HOST" -d "$DOMAIN" -D 0 "$@"
+}
+pop3() {
+	"$POP3D" -s "$SPOOL" -a "$USERS" -l "$LOG" -n "$HOST" -D 0 "$@"
+}
+imap() {
+	"$IMAPD" -s "$SPOOL" -a "$USERS" -l "$LOG" -n "$HOST" -D 0 "$@"
+}
+
+# The replies of a piped session, CRs removed, one per line.
+replies() { tr -d '\r'; }
+
+inbox() { echo "$SPOOL/$1/INBOX"; }
+
+# Number of messages in a mailbox (0 when it does not exist).
+count_messages() {
+	local f=$1
+	[ -f "$f" ] || { echo 0; return; }
+	"$MBOXCHECK" "$f" | sed -n 's/ messages$//p'
+}
+
+# A free loopback port.
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# serve PROG [flags...]: start PROG under systemd-socket-activate (one
+# process per connection) on a free loopback port; sets PORT.
+serve() {
+	local prog=$1; shift
+	PORT=$(free_port)
+	systemd-socket-activate --inetd -a -l "127.0.0.1:$PORT" \
+		"$prog" -s "$SPOOL" -a "$USERS" -l "$LOG" -n "$HOST" -D 0 "$@" \
+		>/dev/null 2>"$T/activate.err" &
+	SERVER_PIDS+=($!)
+	wait_port "$PORT"
+}
+
+wait_port() {
+	local i
+	for i in $(seq 1 100); do
+		if python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $1), 1)" 2>/dev/null; then
+			return 0
+		fi
+		sleep 0.05
+	done
+	echo "port $1 never opened" >&2
+	return 1
+}
+
+# Deliver one message from a file (LF lines) to a user with a piped session.
+deliver_file() {
+	local user=$1 file=$2
+	{
+		printf 'EHLO client.test\r\nMAIL FROM:<sender@remote.test>\r\nRCPT TO:<%s@%s>\r\nDATA\r\n' "$user" "$DOMAIN"
+		sed -e 's/^\./../' -e 's/$/\r/' "$file"
+		printf '.\r\nQUIT\r\n'
+	} | smtp
+}
