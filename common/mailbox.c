@@ -62,7 +62,79 @@ static bool same_file(const struct stat *a, const struct stat *b)
 	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
 }
 
-int mailbox_lock(struct mailbox *mb, int type)
+/* ---- the append intent: ".<leaf>.pending" holds the size before an append
+ * in progress.  A process killed in the middle of an append leaves it behind,
+ * and the next lock holder truncates the partial message away. ---- */
+
+static bool pending_path(const struct mailbox *mb, char *dst)
+{
+	return spool_side_name(dst, NAME_MAX_SIDE, mb->leaf, ".pending");
+}
+
+static int pending_write(struct mailbox *mb, uint64_t size)
+{
+	char name[NAME_MAX_SIDE], text[32];
+	int fd, n, rc;
+
+	if (!pending_path(mb, name))
+		return -1;
+	fd = openat(mb->dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	n = snprintf(text, sizeof text, "%llu\n", (unsigned long long)size);
+	rc = write_all(fd, text, (size_t)n, 0);
+	close(fd);
+	return rc;
+}
+
+static void pending_clear(struct mailbox *mb)
+{
+	char name[NAME_MAX_SIDE];
+
+	if (pending_path(mb, name))
+		unlinkat(mb->dirfd, name, 0);
+}
+
+/* 1 if an interrupted append is recorded (*size set), 0 if not, -1 on error. */
+static int pending_read(struct mailbox *mb, uint64_t *size)
+{
+	char name[NAME_MAX_SIDE], text[32];
+	ssize_t n;
+	int fd;
+
+	if (!pending_path(mb, name))
+		return -1;
+	fd = openat(mb->dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	n = read(fd, text, sizeof text - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	text[n] = '\0';
+	*size = strtoull(text, NULL, 10);
+	return 1;
+}
+
+/* Under F_WRLCK: undo an append whose process died before finishing it. */
+static int recover_append(struct mailbox *mb)
+{
+	struct stat st;
+	uint64_t size;
+	int r = pending_read(mb, &size);
+
+	if (r <= 0)
+		return r;
+	if (fstat(mb->fd, &st) != 0)
+		return -1;
+	if ((uint64_t)st.st_size > size && (ftruncate(mb->fd, (off_t)size) != 0 ||
+					    fdatasync(mb->fd) != 0))
+		return -1;
+	pending_clear(mb);
+	return 0;
+}
+
+static int lock_current(struct mailbox *mb, int type)
 {
 	for (int tries = 0;; tries++) {
 		struct stat fst, pst;
@@ -88,6 +160,32 @@ int mailbox_lock(struct mailbox *mb, int type)
 		close(mb->fd);
 		mb->fd = fd;
 	}
+}
+
+int mailbox_lock(struct mailbox *mb, int type)
+{
+	uint64_t size;
+	int r;
+
+	if (lock_current(mb, type) != 0)
+		return -1;
+	r = pending_read(mb, &size);
+	if (r == 0)
+		return 0;
+	/* Recovery writes: take the write lock (release first, so that two
+	 * readers doing this cannot deadlock), then come back down if asked. */
+	if (type != F_WRLCK) {
+		mailbox_unlock(mb);
+		if (lock_current(mb, F_WRLCK) != 0)
+			return -1;
+	}
+	if (recover_append(mb) != 0 ||
+	    (type != F_WRLCK && lock_wait(mb->fd, type, mb->lock_timeout) != 0)) {
+		mailbox_unlock(mb);
+		return -1;
+	}
+	mb->lock = type;
+	return 0;
 }
 
 void mailbox_unlock(struct mailbox *mb)
@@ -349,7 +447,7 @@ int mailbox_append_begin(struct mailbox *mb, uint64_t *orig_size)
 	if (fstat(mb->fd, &st) != 0)
 		return -1;
 	*orig_size = (uint64_t)st.st_size;
-	if (lseek(mb->fd, st.st_size, SEEK_SET) < 0)
+	if (lseek(mb->fd, st.st_size, SEEK_SET) < 0 || pending_write(mb, *orig_size) != 0)
 		return -1;
 	/* A message starts after a blank line; repair a file cut short. */
 	if (st.st_size == 1) {
@@ -371,13 +469,17 @@ int mailbox_append_write(struct mailbox *mb, const void *p, size_t n)
 
 int mailbox_append_commit(struct mailbox *mb)
 {
-	return fdatasync(mb->fd);
+	if (fdatasync(mb->fd) != 0)
+		return -1;
+	pending_clear(mb);
+	return 0;
 }
 
 void mailbox_append_rollback(struct mailbox *mb, uint64_t orig_size)
 {
-	if (ftruncate(mb->fd, (off_t)orig_size) == 0)
-		fdatasync(mb->fd);
+	/* If this fails the intent stays, and the next lock holder retries. */
+	if (ftruncate(mb->fd, (off_t)orig_size) == 0 && fdatasync(mb->fd) == 0)
+		pending_clear(mb);
 }
 
 /* ---- rewrite ---- */

@@ -3,7 +3,10 @@
  * write; after a lock is granted, check the file is still the one at the
  * path; append = lock, note the size, write, fsync, or truncate back;
  * rewrite = copy beside, fsync, rename over.  The index is kept true by
- * mailbox_sync() under the lock. */
+ * mailbox_sync() under the lock.  An append in progress is recorded in
+ * ".<name>.pending" (the size before it), so that a process killed in the
+ * middle of one leaves no partial message: the next lock holder truncates it
+ * away before anything else. */
 #ifndef FACTEUR_MAILBOX_H
 #define FACTEUR_MAILBOX_H
 

@@ -95,6 +95,7 @@ int startup(const struct config *cfg, struct startup *st)
 	memset(st, 0, sizeof *st);
 	st->spoolfd = -1;
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN);	/* a file size limit is a write error, not death */
 	umask(077);
 	find_peer(st);
 	if (log_open(cfg->prog, cfg->logdest) != 0) {
