@@ -68,7 +68,7 @@ memcheck: all
 install: all
 	install -d $(DESTDIR)$(LIBEXEC) $(DESTDIR)$(MANDIR)
 	install -m 755 $(PROGS) $(DESTDIR)$(LIBEXEC)/
-	install -m 644 smtpd/smtpd.8 pop3d/pop3d.8 imapd/imapd.8 $(DESTDIR)$(MANDIR)/
+	install -m 644 $(wildcard smtpd/smtpd.8 pop3d/pop3d.8 imapd/imapd.8) $(DESTDIR)$(MANDIR)/
 	install -d $(DESTDIR)$(CONFDIR)/xinetd.d $(DESTDIR)$(PREFIX)/lib/systemd/system
 	for f in xinetd.d/*; do \
 	  sed -e 's|@LIBEXEC@|$(LIBEXEC)|g' -e 's|@SPOOL@|$(SPOOLDIR)|g' -e 's|@CONFDIR@|$(CONFDIR)|g' \

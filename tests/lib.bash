@@ -36,6 +36,11 @@ setup_spool() {
 		chown nobody:nogroup "$SPOOL"
 	fi
 	SERVER_PIDS=()
+	# Under make SANITIZE=1, reports go to files that teardown checks: a
+	# leak found at exit must fail the test even when the replies were right.
+	mkdir -m 1777 "$T/san"
+	export ASAN_OPTIONS="log_path=$T/san/asan:detect_leaks=${FACTEUR_LEAKS:-1}:abort_on_error=0"
+	export UBSAN_OPTIONS="log_path=$T/san/ubsan:print_stacktrace=1:halt_on_error=1"
 }
 
 # Hashes are made once per run: crypt is slow on purpose.
@@ -57,9 +62,19 @@ teardown_spool() {
 	for pid in "${SERVER_PIDS[@]:-}"; do
 		[ -n "$pid" ] && wait "$pid" 2>/dev/null
 	done
+	local reports
+	reports=$(ls "$T/san" 2>/dev/null)
+	if [ -n "$reports" ]; then
+		cat "$T"/san/* >&2
+		rm -rf "$T"
+		return 1
+	fi
 	[ -n "${T:-}" ] && rm -rf "$T"
 	return 0
 }
+
+# strace, with leak checking off: LeakSanitizer cannot run under ptrace.
+traced() { ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" strace "$@"; }
 
 # LF-to-CRLF for transcripts written as here-documents.
 crlf() { sed 's/$/\r/'; }

@@ -186,7 +186,7 @@ teardown() { teardown_spool; }
 	bye = until(b"221")
 	sys.stdout.write((batch + done + bye).decode())
 	PY
-	python3 "$T/client.py" strace -e trace=write -o "$T/strace" "$SMTPD" -s "$SPOOL" -a "$USERS" -l "$LOG" -n "$HOST" -d "$DOMAIN" > "$T/out"
+	ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=0" python3 "$T/client.py" strace -e trace=write -o "$T/strace" "$SMTPD" -s "$SPOOL" -a "$USERS" -l "$LOG" -n "$HOST" -d "$DOMAIN" > "$T/out"
 	[ "$(replies < "$T/out" | cut -c1-4 | tr '\n' ' ')" = "250- 250- 250- 250- 250- 250- 250  250  250  250  354  250  221  " ]
 	# smtpd wrote: the greeting, the whole batch, the 250 after ".", the 221
 	[ "$(grep -c '^write(1,' "$T/strace")" -eq 4 ]

@@ -140,7 +140,7 @@ seed() {
 	# Slow the append down so that SIGKILL lands inside it: each write to the
 	# mbox waits 0.5 s, and the kill comes after the first one.
 	python3 -c 'import sys; sys.stdout.write("HELO c\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<alice@test.lan>\r\nDATA\r\n" + "x" * 70 + "\r\n" + "".join("line %d\r\n" % i for i in range(30000)) + ".\r\nQUIT\r\n")' > "$T/session"
-	strace -f -o /dev/null -e inject=write:delay_enter=500000:when=3+ \
+	traced -f -o /dev/null -e inject=write:delay_enter=500000:when=3+ \
 		"$SMTPD" -s "$SPOOL" -a "$USERS" -l "$LOG" -n "$HOST" -d "$DOMAIN" < "$T/session" > "$T/out" &
 	tracer=$!
 	before=$(stat -c %s "$T/before")
@@ -164,7 +164,7 @@ seed() {
 }
 
 @test "faults: 250 comes only after fsync of every recipient" {
-	strace -f -s 256 -o "$T/trace" -e trace=fdatasync,fsync,write \
+	traced -f -s 256 -o "$T/trace" -e trace=fdatasync,fsync,write \
 		"$SMTPD" -s "$SPOOL" -a "$USERS" -l "$LOG" -n "$HOST" -d "$DOMAIN" \
 		< <(printf 'HELO c\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<alice@test.lan>\r\nRCPT TO:<bob@test.lan>\r\nDATA\r\nsync me\r\n.\r\nQUIT\r\n') > "$T/out"
 	syncs=$(grep -n 'fdatasync(' "$T/trace" | cut -d: -f1 | tr '\n' ' ')

@@ -118,12 +118,15 @@ int main(int argc, char **argv)
 		struct wire_opts o = { false, 0, UINT64_MAX };
 		const struct mbox_msg *m;
 
-		if (extract < 1 || (size_t)extract > l.n)
+		if (extract < 1 || (size_t)extract > l.n) {
+			free(l.m);
 			return 1;
+		}
 		m = &l.m[extract - 1];
 		lout_init(&out, 1, 60);
 		mbox_to_wire(fd, m->offset + m->from_len, m->offset + m->from_len + m->raw_len,
 			     &o, &out);
+		free(l.m);
 		return lout_flush(&out) == 0 ? 0 : 1;
 	}
 	rc = check_shape(fd, st.st_size);
@@ -133,5 +136,6 @@ int main(int argc, char **argv)
 		       (unsigned long long)l.m[i].raw_len, (unsigned long long)l.m[i].wire_size);
 	if (idx)
 		rc |= check_index(argv[optind], &l);
+	free(l.m);
 	return rc;
 }
