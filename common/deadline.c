@@ -45,3 +45,11 @@ bool deadline_passed(void)
 {
 	return now_ms() >= deadline_at;
 }
+
+void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) != 0)
+		;
+}

@@ -14,4 +14,7 @@ bool deadline_passed(void);
 /* Monotonic milliseconds. */
 long long now_ms(void);
 
+/* Sleep, resuming after signals. */
+void sleep_ms(long ms);
+
 #endif

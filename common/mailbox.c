@@ -1,6 +1,7 @@
 #include "mailbox.h"
 #include "lineio.h"
 #include "lock.h"
+#include "log.h"
 #include "mboxscan.h"
 #include "spool.h"
 
@@ -24,6 +25,7 @@ int mailbox_open(struct mailbox *mb, int userfd, const char *name, bool create,
 
 	memset(mb, 0, sizeof *mb);
 	mb->fd = mb->dirfd = -1;
+	mb->lock = MB_UNLOCKED;
 	mb->lock_timeout = lock_timeout;
 	index_init(&mb->ix);
 	mb->dirfd = spool_walk(userfd, name, create, &leaf);
@@ -52,7 +54,7 @@ void mailbox_close(struct mailbox *mb)
 	if (mb->dirfd >= 0)
 		close(mb->dirfd);
 	mb->fd = mb->dirfd = -1;
-	mb->lock = 0;
+	mb->lock = MB_UNLOCKED;
 	index_free(&mb->ix);
 	mb->ix_loaded = false;
 }
@@ -190,9 +192,9 @@ int mailbox_lock(struct mailbox *mb, int type)
 
 void mailbox_unlock(struct mailbox *mb)
 {
-	if (mb->lock)
+	if (mb->lock != MB_UNLOCKED)
 		lock_release(mb->fd);
-	mb->lock = 0;
+	mb->lock = MB_UNLOCKED;
 }
 
 /* ---- keeping the index true ---- */
@@ -292,6 +294,18 @@ static int add_new(void *arg, const struct mbox_msg *m)
 	return 0;
 }
 
+/* The index is a cache: when it cannot be written (a full disk, a file size
+ * limit) the copy in memory still serves this session, and the next sync
+ * reads the file again and redoes the work. */
+static int save_index(struct mailbox *mb, int written)
+{
+	if (written != 0) {
+		log_msg(LOG_WARNING, "cannot write the index of %s: %s", mb->leaf, strerror(errno));
+		mb->ix_loaded = false;
+	}
+	return 0;
+}
+
 static int sync_tail(struct mailbox *mb, const struct stat *st)
 {
 	struct index *ix = &mb->ix;
@@ -300,7 +314,7 @@ static int sync_tail(struct mailbox *mb, const struct stat *st)
 	if (mbox_scan(mb->fd, ix->h.mbox_size, (uint64_t)st->st_size, add_new, ix) != 0)
 		return -1;
 	note_mbox(&ix->h, st);
-	return index_write_from(mb->dirfd, mb->leaf, ix, first);
+	return save_index(mb, index_write_from(mb->dirfd, mb->leaf, ix, first));
 }
 
 /* ---- rebuilding, keeping UIDs where the messages can be recognised ---- */
@@ -403,7 +417,7 @@ static int sync_rebuild(struct mailbox *mb, const struct stat *st)
 	index_free(&mb->ix);
 	mb->ix = nix;
 	mb->ix_loaded = true;
-	return index_write_full(mb->dirfd, mb->leaf, &mb->ix, false);
+	return save_index(mb, index_write_full(mb->dirfd, mb->leaf, &mb->ix, false));
 }
 
 int mailbox_sync(struct mailbox *mb)
@@ -412,7 +426,7 @@ int mailbox_sync(struct mailbox *mb)
 		struct stat st;
 		enum plan p;
 
-		if (!mb->lock) {
+		if (mb->lock == MB_UNLOCKED) {
 			errno = ENOLCK;
 			return -1;
 		}

@@ -17,11 +17,14 @@
 #include "index.h"
 #include "limits.h"
 
+/* F_RDLCK is 0 on some systems: "no lock" needs its own value. */
+#define MB_UNLOCKED (-1)
+
 struct mailbox {
 	int dirfd;			/* the directory that holds the mbox */
 	char leaf[MAILBOX_COMPONENT_MAX + 1];
 	int fd;				/* the mbox, read-write */
-	int lock;			/* 0, F_RDLCK or F_WRLCK */
+	int lock;			/* MB_UNLOCKED, F_RDLCK or F_WRLCK */
 	int lock_timeout;		/* seconds */
 	struct index ix;
 	bool ix_loaded;			/* ix mirrors the index file */

@@ -4,13 +4,13 @@
 #include "session.h"
 
 #include "auth.h"
+#include "deadline.h"
 #include "log.h"
 #include "sasl.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* Read one continuation line.  NULL after a cancel (already answered). */
 static char *read_response(struct smtp *s, const char *prompt)
@@ -37,14 +37,6 @@ static char *read_response(struct smtp *s, const char *prompt)
 		return NULL;
 	}
 	return line;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) != 0)
-		;
 }
 
 static void auth_result(struct smtp *s, const char *user, size_t ulen, const char *pass)

@@ -57,14 +57,15 @@ void reply(struct smtp *s, const char *fmt, ...)
 {
 	va_list ap;
 
-	va_start(ap, fmt);
-	vreply(s, false, fmt, ap);
-	va_end(ap);
+	/* The error that reaches the limit is answered by the 421 instead. */
 	if (fmt[0] == '5' && ++s->bad >= s->cfg->bad_max) {
 		log_msg(LOG_NOTICE, "%s: too many errors", startup_peer_label(&s->env));
 		reply_close(s, 1, "421 4.7.0 %s Too many errors, closing connection",
 			    s->cfg->hostname);
 	}
+	va_start(ap, fmt);
+	vreply(s, false, fmt, ap);
+	va_end(ap);
 }
 
 void transaction_reset(struct smtp *s)

@@ -136,7 +136,7 @@ deliver_file() {
 	local user=$1 file=$2
 	{
 		printf 'EHLO client.test\r\nMAIL FROM:<sender@remote.test>\r\nRCPT TO:<%s@%s>\r\nDATA\r\n' "$user" "$DOMAIN"
-		sed -e 's/^\./../' -e 's/$/\r/' "$file"
+		sed -e 's/\r$//' -e 's/^\./../' -e 's/$/\r/' "$file"
 		printf '.\r\nQUIT\r\n'
 	} | smtp
 }

@@ -452,10 +452,12 @@ teardown() { teardown_spool; }
 
 @test "smtpd: 20 bad commands close the session with 421" {
 	{ printf 'HELO c\r\n'; for i in $(seq 25); do printf 'BOGUS %d\r\n' "$i"; done; printf 'QUIT\r\n'; } | smtp | replies > "$T/out" || true
-	[ "$(grep -c '^500 ' "$T/out")" -eq 20 ]
+	# the 20th bad command is answered by the 421
+	[ "$(grep -c '^500 ' "$T/out")" -eq 19 ]
 	[ "$(tail -n 1 "$T/out")" = "421 4.7.0 mx.test Too many errors, closing connection" ]
 	{ printf 'HELO c\r\n'; for i in $(seq 5); do printf 'BOGUS\r\n'; done; } | smtp -b 3 | replies > "$T/out" || true
-	[ "$(grep -c '^500 ' "$T/out")" -eq 3 ]
+	[ "$(grep -c '^500 ' "$T/out")" -eq 2 ]
+	[ "$(tail -n 1 "$T/out")" = "421 4.7.0 mx.test Too many errors, closing connection" ]
 }
 
 @test "smtpd: idle timeout gives 421 4.4.2 and exits; data timeout too" {

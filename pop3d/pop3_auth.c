@@ -1,0 +1,112 @@
+/* AUTHORIZATION: USER/PASS and AUTH PLAIN (RFC 5034).  Unknown users and
+ * wrong passwords get the same answer after the same work and delay; after
+ * cfg->auth_fail_max failures the session ends.  A good login then takes
+ * the maildrop (maildrop.c). */
+#include "session.h"
+
+#include "auth.h"
+#include "deadline.h"
+#include "log.h"
+#include "sasl.h"
+
+#include <string.h>
+#include <strings.h>
+
+static void login(struct pop3 *p, const char *user, size_t ulen, const char *pass)
+{
+	char canon[USER_NAME_MAX + 1], esc[80];
+	uint64_t octets = 0;
+
+	p->have_user = false;
+	if (!auth_verify(user, ulen, pass, canon)) {
+		p->auth_failures++;
+		log_msg(LOG_NOTICE, "%s: authentication failed for '%s'",
+			startup_peer_label(&p->env), log_escape(esc, sizeof esc, user, ulen));
+		sleep_ms((long)p->cfg->auth_delay_ms * p->auth_failures);
+		if (p->auth_failures >= p->cfg->auth_fail_max)
+			reply_close(p, 1, "-ERR [AUTH] too many authentication failures");
+		err(p, "[AUTH] authentication failed");
+		return;
+	}
+	strcpy(p->user, canon);
+	switch (maildrop_open(p)) {
+	case DROP_IN_USE:
+		log_msg(LOG_NOTICE, "%s: %s: maildrop in use", startup_peer_label(&p->env), canon);
+		reply_close(p, 1, "-ERR [IN-USE] maildrop already locked by another session");
+	case DROP_BUSY:
+		reply_close(p, 1, "-ERR [SYS/TEMP] maildrop busy or unreadable, try again later");
+	case DROP_OK:
+		break;
+	}
+	p->state = P_TRANS;
+	log_msg(LOG_INFO, "%s: login user=%s messages=%u", startup_peer_label(&p->env),
+		canon, p->nmsgs);
+	for (uint32_t i = 0; i < p->nmsgs; i++)
+		octets += p->msgs[i].size;
+	ok(p, "%s has %u messages (%llu octets)", canon, p->nmsgs, (unsigned long long)octets);
+}
+
+void cmd_user(void *v, char *args)
+{
+	struct pop3 *p = v;
+	size_t n = strlen(args);
+
+	/* Any name is accepted here, so USER tells nothing about who exists. */
+	if (n == 0 || n > USER_NAME_MAX || strchr(args, ' ')) {
+		p->have_user = false;
+		err(p, "usage: USER name");
+		return;
+	}
+	memcpy(p->user_arg, args, n + 1);
+	p->have_user = true;
+	ok(p, "send PASS");
+}
+
+void cmd_pass(void *v, char *args)
+{
+	struct pop3 *p = v;
+
+	if (!p->have_user) {
+		err(p, "USER first");
+		return;
+	}
+	/* RFC 1939 7: the password may contain spaces; it is the rest of the line. */
+	login(p, p->user_arg, strlen(p->user_arg), args);
+}
+
+void cmd_auth(void *v, char *args)
+{
+	struct pop3 *p = v;
+	struct sasl_plain sp;
+	char *mech = args, *resp = strchr(args, ' ');
+
+	if (*args == '\0') {	/* a common probe: list the mechanisms */
+		ok(p, "mechanisms follow");
+		multi_line(p, "PLAIN");
+		multi_end(p);
+		return;
+	}
+	if (resp)
+		*resp++ = '\0';
+	if (strcasecmp(mech, "PLAIN") != 0) {
+		err(p, "unsupported authentication mechanism");
+		return;
+	}
+	if (!resp) {
+		lout_puts(&p->out, "+ \r\n");
+		if (!(resp = read_line(p, AUTH_LINE_MAX, true)))
+			return;
+		if (strcmp(resp, "*") == 0) {
+			err(p, "authentication cancelled");
+			return;
+		}
+	}
+	if (strcmp(resp, "=") == 0)
+		resp[0] = '\0';
+	if (!sasl_plain_decode(resp, strlen(resp), &sp)) {
+		err(p, "invalid AUTH PLAIN response");
+		return;
+	}
+	login(p, sp.user, sp.user_len, sp.pass);
+	explicit_bzero(&sp, sizeof sp);
+}

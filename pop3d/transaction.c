@@ -1,0 +1,150 @@
+/* TRANSACTION: STAT, LIST, UIDL, RETR, TOP, DELE, RSET (RFC 1939 5). */
+#include "session.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static uint32_t number_of(const struct pop3 *p, const struct drop_msg *m)
+{
+	return (uint32_t)(m - p->msgs) + 1;
+}
+
+void cmd_stat(void *v, char *args)
+{
+	struct pop3 *p = v;
+	uint64_t octets = 0;
+	uint32_t n = 0;
+
+	if (*args) {
+		err(p, "usage: STAT");
+		return;
+	}
+	for (uint32_t i = 0; i < p->nmsgs; i++) {
+		if (!p->msgs[i].deleted) {
+			n++;
+			octets += p->msgs[i].size;
+		}
+	}
+	ok(p, "%u %llu", n, (unsigned long long)octets);
+}
+
+/* LIST and UIDL share their shape: one message, or all that are left. */
+static void listing(struct pop3 *p, const char *args, bool uidl)
+{
+	struct drop_msg *m;
+
+	if (*args) {
+		if (strchr(args, ' ')) {
+			err(p, "too many arguments");
+			return;
+		}
+		if (!(m = maildrop_msg(p, args)))
+			return;
+		if (uidl)
+			ok(p, "%u %u.%u", number_of(p, m), p->uidvalidity, m->uid);
+		else
+			ok(p, "%u %llu", number_of(p, m), (unsigned long long)m->size);
+		return;
+	}
+	ok(p, uidl ? "unique-id listing follows" : "scan listing follows");
+	for (uint32_t i = 0; i < p->nmsgs; i++) {
+		m = &p->msgs[i];
+		if (m->deleted)
+			continue;
+		if (uidl)
+			multi_line(p, "%u %u.%u", i + 1, p->uidvalidity, m->uid);
+		else
+			multi_line(p, "%u %llu", i + 1, (unsigned long long)m->size);
+	}
+	multi_end(p);
+}
+
+void cmd_list(void *v, char *args)
+{
+	listing(v, args, false);
+}
+
+void cmd_uidl(void *v, char *args)
+{
+	listing(v, args, true);
+}
+
+void cmd_retr(void *v, char *args)
+{
+	struct pop3 *p = v;
+	struct drop_msg *m;
+
+	if (strchr(args, ' ')) {
+		err(p, "usage: RETR msg");
+		return;
+	}
+	if ((m = maildrop_msg(p, args)))
+		maildrop_send(p, m, UINT64_MAX);
+}
+
+/* The line count of TOP: digits only; a huge count means the whole body. */
+static bool parse_lines(const char *s, uint64_t *out)
+{
+	uint64_t n = 0;
+
+	if (*s == '\0')
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return false;
+		n = n > UINT64_MAX / 20 ? UINT64_MAX - 1 : n * 10 + (uint64_t)(*s - '0');
+	}
+	*out = n;
+	return true;
+}
+
+void cmd_top(void *v, char *args)
+{
+	struct pop3 *p = v;
+	char *sp = strchr(args, ' ');
+	struct drop_msg *m;
+	uint64_t lines;
+
+	if (!sp || strchr(sp + 1, ' ')) {
+		err(p, "usage: TOP msg n");
+		return;
+	}
+	*sp = '\0';
+	if (!parse_lines(sp + 1, &lines)) {
+		err(p, "invalid line count");
+		return;
+	}
+	if ((m = maildrop_msg(p, args)))
+		maildrop_send(p, m, lines);
+}
+
+void cmd_dele(void *v, char *args)
+{
+	struct pop3 *p = v;
+	struct drop_msg *m;
+
+	if (strchr(args, ' ')) {
+		err(p, "usage: DELE msg");
+		return;
+	}
+	if (!(m = maildrop_msg(p, args)))
+		return;
+	m->deleted = true;
+	ok(p, "message %u deleted", number_of(p, m));
+}
+
+void cmd_rset(void *v, char *args)
+{
+	struct pop3 *p = v;
+	uint32_t n = 0;
+
+	if (*args) {
+		err(p, "usage: RSET");
+		return;
+	}
+	for (uint32_t i = 0; i < p->nmsgs; i++) {
+		p->msgs[i].deleted = false;
+		n++;
+	}
+	ok(p, "maildrop has %u messages", n);
+}
