@@ -28,6 +28,8 @@ void config_defaults(struct config *cfg, const char *prog, int timeout,
 	cfg->rcpt_max = RCPT_MAX;
 	cfg->hops_max = HOPS_MAX;
 	cfg->literal_max = IMAP_LITERAL_MAX;
+	cfg->preauth_timeout = IMAP_PREAUTH_TIMEOUT;
+	cfg->preauth_bad_max = IMAP_PREAUTH_BAD_MAX;
 	if (gethostname(cfg->hostname, sizeof cfg->hostname - 1) != 0 ||
 	    cfg->hostname[0] == '\0')
 		strcpy(cfg->hostname, "localhost");
@@ -122,6 +124,8 @@ static void apply(struct config *cfg, int opt, const char *arg)
 	case 'H': cfg->legacy_helo = true; break;
 	case 'A': cfg->submission = true; break;
 	case 'k': cfg->literal_max = number_arg(cfg, opt, arg, 1024, MSG_SIZE_CEILING); break;
+	case 'P': cfg->preauth_timeout = (int)number_arg(cfg, opt, arg, 1, 86400); break;
+	case 'B': cfg->preauth_bad_max = (int)number_arg(cfg, opt, arg, 1, 1000); break;
 	}
 }
 

@@ -29,6 +29,8 @@ struct config {
 	bool submission;           /* -A */
 	/* imapd only */
 	long literal_max;          /* -k */
+	int preauth_timeout;       /* -P, seconds before login */
+	int preauth_bad_max;       /* -B, bad commands before login */
 };
 
 /* Defaults a program sets before config_parse(). */

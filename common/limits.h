@@ -24,6 +24,7 @@
 
 /* Sessions. */
 #define BAD_COMMANDS_MAX     20       /* then close (-b) */
+#define IMAP_PREAUTH_BAD_MAX 3        /* before login (-B) */
 #define AUTH_FAILURES_MAX    3        /* then close (-f) */
 #define AUTH_DELAY_MS        1000     /* after the n-th failure, n times this (-D) */
 #define AUTH_LINE_MAX        2048     /* a SASL response line, base64 */
@@ -33,7 +34,7 @@
 #define SMTP_DATA_TIMEOUT    600      /* RFC 5321 4.5.3.2.6: 10 min for DATA (-T) */
 #define POP3_TIMEOUT         600      /* RFC 1939 3: at least 10 minutes (-t) */
 #define IMAP_TIMEOUT         1800     /* RFC 3501 5.4: at least 30 minutes (-t) */
-#define IMAP_PREAUTH_TIMEOUT 60       /* before login: short, TESTCASES 37 */
+#define IMAP_PREAUTH_TIMEOUT 60       /* before login: short (-P) */
 #define LOCK_TIMEOUT         30       /* waiting for a mailbox lock (-L) */
 #define WRITE_TIMEOUT        300      /* a client that stops reading */
 

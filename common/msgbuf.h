@@ -1,8 +1,9 @@
-/* Where a message waits between DATA and delivery: in memory up to
- * MSG_MEM_MAX, then in an unlinked temporary file under SPOOL/.tmp, so that
- * no mailbox is locked while a slow client is still sending. */
-#ifndef SMTPD_MSGBUF_H
-#define SMTPD_MSGBUF_H
+/* Where a message waits between its arrival (SMTP DATA, IMAP APPEND) and its
+ * delivery: in memory up to MSG_MEM_MAX, then in an unlinked temporary file
+ * under SPOOL/.tmp, so that no mailbox is locked while a slow client is
+ * still sending. */
+#ifndef FACTEUR_MSGBUF_H
+#define FACTEUR_MSGBUF_H
 
 #include <stddef.h>
 #include <stdint.h>

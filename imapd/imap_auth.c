@@ -1,0 +1,125 @@
+/* LOGIN and AUTHENTICATE PLAIN (RFC 3501 6.2, RFC 4959 SASL-IR).  Unknown
+ * users and wrong passwords get the same answer after the same work and
+ * delay; after cfg->auth_fail_max failures the session ends. */
+#include "session.h"
+
+#include "auth.h"
+#include "deadline.h"
+#include "log.h"
+#include "sasl.h"
+#include "spool.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void login(struct imap *s, const char *user, size_t ulen, const char *pass)
+{
+	char canon[USER_NAME_MAX + 1], esc[80];
+
+	if (!auth_verify(user, ulen, pass, canon)) {
+		s->auth_failures++;
+		log_msg(LOG_NOTICE, "%s: authentication failed for '%s'",
+			startup_peer_label(&s->env), log_escape(esc, sizeof esc, user, ulen));
+		sleep_ms((long)s->cfg->auth_delay_ms * s->auth_failures);
+		if (s->auth_failures >= s->cfg->auth_fail_max)
+			bye(s, 1, "Too many authentication failures");
+		tagged(s, "NO", "[AUTHENTICATIONFAILED] Authentication failed");
+		return;
+	}
+	s->userfd = spool_user_dir(s->env.spoolfd, canon, true);
+	if (s->userfd < 0) {
+		log_msg(LOG_ERR, "%s: user directory: %s", canon, strerror(errno));
+		tagged(s, "NO", "[UNAVAILABLE] Mail store unavailable, try again later");
+		return;
+	}
+	strcpy(s->user, canon);
+	s->state = I_AUTH;
+	log_msg(LOG_INFO, "%s: login user=%s", startup_peer_label(&s->env), canon);
+	tagged(s, "OK", "[CAPABILITY %s] Logged in", capabilities());
+}
+
+void cmd_login(void *v, char *unused)
+{
+	struct imap *s = v;
+	char pass[SASL_FIELD_MAX + 1];
+	struct str u, p;
+
+	(void)unused;
+	if (!tok_sp(&s->tok) || !tok_astring(&s->tok, &u) || !tok_sp(&s->tok) ||
+	    !tok_astring(&s->tok, &p) || !tok_end(&s->tok)) {
+		bad_syntax(s);
+		return;
+	}
+	if (!str_copy(&p, pass, sizeof pass) || memchr(u.p, '\0', u.n)) {
+		tagged(s, "NO", "[AUTHENTICATIONFAILED] Authentication failed");
+		return;
+	}
+	login(s, u.p, u.n, pass);
+	explicit_bzero(pass, sizeof pass);
+}
+
+/* The client's response to "+ ": one line, or NULL when cancelled (BAD sent). */
+static const char *continuation(struct imap *s)
+{
+	static char line[AUTH_LINE_MAX + 1];
+	enum lin_status st;
+	size_t len;
+	bool crlf;
+
+	lout_puts(&s->out, "+ \r\n");
+	st = lin_getline(&s->in, line, AUTH_LINE_MAX, &len, &crlf);
+	if (st == LIN_TIMEOUT)
+		bye(s, 1, "Autologout; idle for too long");
+	if (st == LIN_EOF || st == LIN_ERROR)
+		exit(1);
+	if (s->cfg->transcript)
+		log_transcript('<', "****", 4);
+	if (st == LIN_TOOLONG) {
+		tagged(s, "BAD", "[TOOBIG] Authentication response too long");
+		return NULL;
+	}
+	if (strcmp(line, "*") == 0) {
+		tagged(s, "BAD", "Authentication cancelled");
+		return NULL;
+	}
+	return line;
+}
+
+void cmd_authenticate(void *v, char *unused)
+{
+	struct imap *s = v;
+	struct sasl_plain sp;
+	struct str mech, ir;
+	const char *resp;
+	char initial[AUTH_LINE_MAX + 1];
+
+	(void)unused;
+	if (!tok_sp(&s->tok) || !tok_atom(&s->tok, &mech)) {
+		bad_syntax(s);
+		return;
+	}
+	if (!str_ieq(&mech, "PLAIN")) {
+		tagged(s, "NO", "[CANNOT] Unsupported authentication mechanism");
+		return;
+	}
+	if (tok_sp(&s->tok)) {			/* SASL-IR */
+		if (!tok_atom(&s->tok, &ir) || !str_copy(&ir, initial, sizeof initial)) {
+			bad_syntax(s);
+			return;
+		}
+		resp = strcmp(initial, "=") == 0 ? "" : initial;
+	} else if (!(resp = continuation(s))) {
+		return;
+	}
+	if (!tok_end(&s->tok)) {
+		bad_syntax(s);
+		return;
+	}
+	if (!sasl_plain_decode(resp, strlen(resp), &sp)) {
+		tagged(s, "BAD", "[CLIENTBUG] Invalid AUTHENTICATE PLAIN response");
+		return;
+	}
+	login(s, sp.user, sp.user_len, sp.pass);
+	explicit_bzero(&sp, sizeof sp);
+}

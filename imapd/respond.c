@@ -1,0 +1,97 @@
+/* Everything imapd says goes through here: untagged and tagged responses,
+ * BYE, and the bad-command count. */
+#include "session.h"
+
+#include "log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *capabilities(void)
+{
+	return "IMAP4rev1 LITERAL+ SASL-IR AUTH=PLAIN IDLE UIDPLUS MOVE NAMESPACE ID "
+	       "UNSELECT CHILDREN";
+}
+
+static void put(struct imap *s, const char *prefix, const char *fmt, va_list ap)
+{
+	char line[2048];
+	int n = snprintf(line, sizeof line, "%s", prefix);
+
+	n += vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
+	if (n >= (int)sizeof line)
+		n = (int)sizeof line - 1;
+	if (s->cfg->transcript)
+		log_transcript('>', line, (size_t)n);
+	lout_write(&s->out, line, (size_t)n);
+	lout_write(&s->out, "\r\n", 2);
+}
+
+void untagged(struct imap *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	put(s, "* ", fmt, ap);
+	va_end(ap);
+}
+
+void bye(struct imap *s, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	put(s, "* BYE ", fmt, ap);
+	va_end(ap);
+	lout_flush(&s->out);
+	log_msg(LOG_INFO, "disconnect from %s%s%s", startup_peer_label(&s->env),
+		s->user[0] ? " user=" : "", s->user);
+	exit(status);
+}
+
+static void vtagged(struct imap *s, const char *status, const char *fmt, va_list ap)
+{
+	char prefix[TAG_MAX + 16];
+	int limit = s->state == I_NOTAUTH ? s->cfg->preauth_bad_max : s->cfg->bad_max;
+
+	if (strcmp(status, "BAD") == 0 && ++s->bad >= limit)
+		bye(s, 1, "Too many bad commands");
+	snprintf(prefix, sizeof prefix, "%s %s ", s->cmd.tag[0] ? s->cmd.tag : "*", status);
+	put(s, prefix, fmt, ap);
+}
+
+void tagged(struct imap *s, const char *status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vtagged(s, status, fmt, ap);
+	va_end(ap);
+}
+
+/* RFC 3501 7.4.1: no EXPUNGE while answering FETCH, STORE or SEARCH (their
+ * UID forms are different commands, and may have them). */
+static bool expunge_allowed(const struct imap *s)
+{
+	return s->uid || !s->name ||
+	       (strcmp(s->name, "FETCH") != 0 && strcmp(s->name, "STORE") != 0 &&
+		strcmp(s->name, "SEARCH") != 0);
+}
+
+void done(struct imap *s, const char *status, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (s->state == I_SELECTED)
+		view_update(s, expunge_allowed(s));
+	va_start(ap, fmt);
+	vtagged(s, status, fmt, ap);
+	va_end(ap);
+}
+
+void bad_syntax(struct imap *s)
+{
+	tagged(s, "BAD", "[CLIENTBUG] Invalid arguments to %s", s->name ? s->name : "command");
+}

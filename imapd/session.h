@@ -1,0 +1,123 @@
+/* One IMAP session: the state the command handlers share. */
+#ifndef IMAPD_SESSION_H
+#define IMAPD_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cmdread.h"
+#include "config.h"
+#include "limits.h"
+#include "lineio.h"
+#include "mailbox.h"
+#include "parser.h"
+#include "startup.h"
+
+/* RFC 3501 3: states, as bits for the command table. */
+enum {
+	I_NOTAUTH = 1,
+	I_AUTH = 2,
+	I_SELECTED = 4,
+	I_ANY = 7,
+};
+
+/* A message as the client knows it: message sequence number = position. */
+struct view_msg {
+	uint32_t uid;
+	uint32_t flags;		/* as last reported */
+	uint64_t keywords;
+	bool recent;		/* \Recent in this session */
+	bool gone;		/* expunged elsewhere, not yet reported */
+};
+
+struct imap {
+	const struct config *cfg;
+	struct startup env;
+	struct lin in;
+	struct lout out;
+	unsigned state;
+	int bad;
+	int auth_failures;
+	char user[USER_NAME_MAX + 1];
+	int userfd;
+	/* the selected mailbox (view.c) */
+	char mailbox[MAILBOX_NAME_MAX + 1];
+	bool readonly;
+	struct mailbox mb;
+	uint32_t uidvalidity;
+	struct view_msg *view;
+	uint32_t nview, capview;
+	uint32_t nkeywords;		/* keywords the client has been told of */
+	/* the command being run */
+	struct cmd cmd;
+	struct tok tok;
+	bool uid;			/* a UID command */
+	const char *name;		/* the command, upper case */
+};
+
+/* ---- responses (respond.c) ---- */
+void untagged(struct imap *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The tagged completion.  BAD counts towards the bad-command limit. */
+void tagged(struct imap *s, const char *status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* OK or NO at the end of a command: first what changed in the selected
+ * mailbox (view_update), then the tagged response. */
+void done(struct imap *s, const char *status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void bye(struct imap *s, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4), noreturn));
+/* The common BAD for arguments that do not parse. */
+void bad_syntax(struct imap *s);
+const char *capabilities(void);
+
+/* ---- the selected mailbox (view.c) ---- */
+bool view_select(struct imap *s, const char *name, bool readonly);
+void view_close(struct imap *s);
+/* Sync with the store and tell the client what changed.  EXPUNGE responses
+ * are held back when !expunge_ok (RFC 3501 7.4.1). */
+void view_update(struct imap *s, bool expunge_ok);
+/* Lock the mailbox and bring the index up to date; false (answered NO)
+ * when that fails.  view_unlock() after. */
+bool view_lock(struct imap *s, int type);
+void view_unlock(struct imap *s);
+/* The index position of view entry i, or -1 when it is gone. */
+long view_pos(const struct imap *s, uint32_t i);
+/* Resolve a sequence set to view entries: calls fn for each (in order,
+ * once each).  UID sets match UIDs.  false when a message number is out of
+ * range (answered BAD). */
+bool view_each(struct imap *s, const struct seqset *set, bool uid,
+	       void (*fn)(struct imap *s, uint32_t i, void *arg), void *arg);
+void view_send_flags(struct imap *s);
+/* "(\Seen ...)" for flags and keywords. */
+void write_flags(struct imap *s, uint32_t flags, uint64_t keywords, bool recent);
+
+/* A mailbox name from the client (INBOX in any case becomes "INBOX");
+ * false when it is not a valid name. */
+bool mailbox_name(const char *raw, size_t n, char *dst);
+
+/* ---- command handlers ---- */
+void cmd_login(void *s, char *unused);
+void cmd_authenticate(void *s, char *unused);
+void cmd_select(void *s, char *unused);
+void cmd_examine(void *s, char *unused);
+void cmd_close(void *s, char *unused);
+void cmd_unselect(void *s, char *unused);
+void cmd_check(void *s, char *unused);
+void cmd_expunge(void *s, char *unused);
+void cmd_create(void *s, char *unused);
+void cmd_delete(void *s, char *unused);
+void cmd_rename(void *s, char *unused);
+void cmd_subscribe(void *s, char *unused);
+void cmd_unsubscribe(void *s, char *unused);
+void cmd_list(void *s, char *unused);
+void cmd_lsub(void *s, char *unused);
+void cmd_status(void *s, char *unused);
+void cmd_append(void *s, char *unused);
+void cmd_fetch(void *s, char *unused);
+void cmd_store(void *s, char *unused);
+void cmd_search(void *s, char *unused);
+void cmd_copy(void *s, char *unused);
+void cmd_move(void *s, char *unused);
+void cmd_idle(void *s, char *unused);
+
+#endif
