@@ -43,6 +43,27 @@ static bool parse_line(char *line, char **name, char **hash)
 	return user_name_valid(*name, strlen(*name)) && **hash != '\0';
 }
 
+/* One line without its LF into buf: its length, or -1 at the end.  *bad
+ * is set when it was too long or held a NUL (which would hide its end from
+ * the string functions). */
+static long read_line(FILE *fp, char *buf, size_t cap, bool *bad)
+{
+	size_t n = 0;
+	int c;
+
+	*bad = false;
+	while ((c = getc(fp)) != EOF && c != '\n') {
+		if (c == '\0' || n + 1 >= cap)
+			*bad = true;
+		else
+			buf[n++] = (char)c;
+	}
+	if (c == EOF && n == 0 && !*bad)
+		return -1;
+	buf[n] = '\0';
+	return (long)n;
+}
+
 /* Calls fn for each well-formed line until it returns true.  Over-long and
  * malformed lines are skipped; when `report` is set they are logged. */
 static bool each_user(bool (*fn)(const char *, const char *, void *), void *arg,
@@ -50,26 +71,18 @@ static bool each_user(bool (*fn)(const char *, const char *, void *), void *arg,
 {
 	char line[AUTH_LINE_BYTES];
 	int lineno = 0;
+	bool bad;
 
 	if (!auth_fp)
 		return false;
 	rewind(auth_fp);
-	while (fgets(line, sizeof line, auth_fp)) {
+	while (read_line(auth_fp, line, sizeof line, &bad) >= 0) {
 		char *name, *hash;
-		bool whole = strchr(line, '\n') || feof(auth_fp);
 
 		lineno++;
-		if (!whole) {
-			int c;
-			while ((c = getc(auth_fp)) != EOF && c != '\n')
-				;
-			if (report)
-				log_msg(LOG_WARNING, "auth file line %d: too long, skipped", lineno);
+		if (!bad && (line[0] == '#' || line[strspn(line, " \t\r")] == '\0'))
 			continue;
-		}
-		if (line[0] == '#' || line[strspn(line, " \t\r\n")] == '\0')
-			continue;
-		if (!parse_line(line, &name, &hash)) {
+		if (bad || !parse_line(line, &name, &hash)) {
 			if (report)
 				log_msg(LOG_WARNING, "auth file line %d: malformed, skipped", lineno);
 			continue;

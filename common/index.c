@@ -85,6 +85,7 @@ static bool header_valid(const struct idx_header *h, uint64_t file_size)
 {
 	return memcmp(h->magic, IDX_MAGIC, 8) == 0 && h->version == IDX_VERSION &&
 	       h->rec_size == sizeof(struct idx_rec) && h->uidvalidity != 0 &&
+	       h->uidnext != 0 &&
 	       h->nkeywords <= KEYWORDS_MAX &&
 	       file_size >= IDX_REC_OFF + (uint64_t)h->nrec * sizeof(struct idx_rec);
 }
@@ -95,7 +96,9 @@ static bool records_valid(const struct index *ix)
 	for (uint32_t i = 0; i < ix->h.nrec; i++) {
 		const struct idx_rec *r = &ix->rec[i];
 		if (r->uid == 0 || r->uid >= ix->h.uidnext ||
-		    (i > 0 && (r->uid <= r[-1].uid || r->offset <= r[-1].offset)))
+		    r->offset + r->from_len + r->raw_len > ix->h.mbox_size ||
+		    (i > 0 && (r->uid <= r[-1].uid ||
+			       r->offset < r[-1].offset + r[-1].from_len + r[-1].raw_len)))
 			return false;
 	}
 	return true;

@@ -286,7 +286,11 @@ static int add_new(void *arg, const struct mbox_msg *m)
 {
 	struct index *ix = arg;
 
-	if (ix->h.uidnext == UINT32_MAX || index_reserve(ix, ix->h.nrec + 1) != 0)
+	if (ix->h.uidnext == UINT32_MAX) {
+		errno = EOVERFLOW;	/* UIDs used up: the caller renumbers */
+		return -1;
+	}
+	if (index_reserve(ix, ix->h.nrec + 1) != 0)
 		return -1;
 	fill_rec(&ix->rec[ix->h.nrec], m);
 	ix->rec[ix->h.nrec].uid = ix->h.uidnext++;
@@ -354,7 +358,7 @@ static long find_old(const struct fp_pos *t, uint32_t n, uint64_t fp, uint32_t f
 static int carry_over(struct index *nix, const struct index *old)
 {
 	struct fp_pos *t = NULL;
-	uint32_t n = old->h.nrec, next = 0, last_match = 0;
+	uint32_t n = old->h.nrec, next = 0, last_match = 0, fresh = 0;
 	bool any = false, keep = true;
 
 	if (n && !(t = malloc((size_t)n * sizeof *t)))
@@ -379,9 +383,15 @@ static int carry_over(struct index *nix, const struct index *old)
 		any = true;
 	}
 	free(t);
-	for (uint32_t i = 0; any && i < last_match; i++)
-		if (nix->rec[i].uid == 0)
+	for (uint32_t i = 0; i < nix->h.nrec; i++) {
+		if (nix->rec[i].uid != 0)
+			continue;
+		if (any && i < last_match)
 			keep = false;	/* a stranger among known ones: no UID fits */
+		fresh++;
+	}
+	if (fresh >= UINT32_MAX - old->h.uidnext)
+		keep = false;		/* the new ones would run past the last UID */
 	memcpy(nix->kw, old->kw, sizeof nix->kw);
 	nix->h.nkeywords = old->h.nkeywords;
 	if (keep && old->h.uidvalidity) {
@@ -442,7 +452,13 @@ int mailbox_sync(struct mailbox *mb)
 				return -1;
 			continue;
 		}
-		return p == SCAN_TAIL ? sync_tail(mb, &st) : sync_rebuild(mb, &st);
+		if (p == SCAN_TAIL && sync_tail(mb, &st) == 0)
+			return 0;
+		/* A tail that cannot be read is an error; one that ran out of
+		 * UIDs is renumbered under a new UIDVALIDITY by the rebuild. */
+		if (p == SCAN_TAIL && errno != EOVERFLOW)
+			return -1;
+		return sync_rebuild(mb, &st);
 	}
 }
 
