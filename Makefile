@@ -27,7 +27,7 @@ PROGS      = $(foreach p,smtpd pop3d imapd,$(if $(wildcard $(p)/*.c),$(p)/$(p)))
 COMMON_SRC = $(wildcard common/*.c)
 COMMON_OBJ = $(COMMON_SRC:.c=.o)
 HEADERS    = $(wildcard common/*.h smtpd/*.h pop3d/*.h imapd/*.h)
-HELPERS    = tests/helpers/mkhash tests/helpers/mboxcheck
+HELPERS    = tests/helpers/mkhash tests/helpers/mboxcheck tests/helpers/mimetool
 
 .PHONY: all test run install clean bench bench-peers fuzz memcheck
 all: $(PROGS) $(HELPERS)
@@ -45,6 +45,9 @@ endef
 $(foreach p,smtpd pop3d imapd,$(eval $(call program,$(p))))
 
 tests/helpers/%: tests/helpers/%.c common/libcommon.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+tests/helpers/mimetool: tests/helpers/mimetool.c imapd/mime.o imapd/mime_reader.o imapd/mime_envelope.o imapd/mime_section.o imapd/mime_decode.o imapd/msgsearch.o imapd/imapout.o common/libcommon.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 test: all

@@ -97,7 +97,10 @@ static void end_line(struct scan *s, uint64_t lf_off)
 			s->lf++;
 			if (s->last == '\r')
 				s->crlf++;
-			if (empty && s->hdr_end == 0)
+			/* the blank line that ends the header; a CRLF one too,
+			 * in files other programs wrote */
+			if ((empty || (lf_off == s->line_off + 1 && s->last == '\r')) &&
+			    s->hdr_end == 0)
 				s->hdr_end = lf_off + 1;
 		}
 	}

@@ -254,7 +254,7 @@ static bool seq_number(struct tok *t, uint32_t *n)
 		*n = SEQ_STAR;
 		return true;
 	}
-	return tok_nz_number(t, n) && *n != SEQ_STAR;
+	return tok_nz_number(t, n);
 }
 
 bool tok_seqset(struct tok *t, struct seqset *set)
@@ -268,11 +268,35 @@ bool tok_seqset(struct tok *t, struct seqset *set)
 		hi = lo;
 		if (tok_char(t, ':') && !seq_number(t, &hi))
 			return false;
-		set->lo[set->n] = lo < hi ? lo : hi;
-		set->hi[set->n] = lo < hi ? hi : lo;
+		set->lo[set->n] = lo;
+		set->hi[set->n] = hi;
 		set->n++;
 	} while (tok_char(t, ','));
 	return true;
+}
+
+void seqset_range(const struct seqset *set, unsigned r, uint32_t star,
+		  uint32_t *lo, uint32_t *hi)
+{
+	uint32_t a = set->lo[r] == SEQ_STAR ? star : set->lo[r];
+	uint32_t b = set->hi[r] == SEQ_STAR ? star : set->hi[r];
+
+	/* "559:*" with 559 above every UID still takes the last one
+	 * (RFC 3501 6.4.8): ordering the ends gives exactly that. */
+	*lo = a < b ? a : b;
+	*hi = a < b ? b : a;
+}
+
+bool seqset_contains(const struct seqset *set, uint32_t n, uint32_t star)
+{
+	for (unsigned r = 0; r < set->n; r++) {
+		uint32_t lo, hi;
+
+		seqset_range(set, r, star, &lo, &hi);
+		if (n >= lo && n <= hi)
+			return true;
+	}
+	return false;
 }
 
 static int month_of(const char *m)

@@ -29,12 +29,21 @@ struct tok {
 	bool big;		/* the last string was APPEND's big literal */
 };
 
-#define SEQ_STAR UINT32_MAX
+/* "*" in a set: 0 is no valid number, so it cannot be confused with one. */
+#define SEQ_STAR 0
 
+/* Ranges as written: either end may be SEQ_STAR and lo may exceed hi
+ * ("*:1"); seqset_range() resolves them. */
 struct seqset {
-	uint32_t lo[IMAP_SEQSET_MAX], hi[IMAP_SEQSET_MAX];	/* SEQ_STAR: "*" */
+	uint32_t lo[IMAP_SEQSET_MAX], hi[IMAP_SEQSET_MAX];
 	unsigned n;
 };
+
+/* Range r with "*" replaced by `star` (the largest number or UID in use),
+ * ordered so that *lo <= *hi. */
+void seqset_range(const struct seqset *set, unsigned r, uint32_t star,
+		  uint32_t *lo, uint32_t *hi);
+bool seqset_contains(const struct seqset *set, uint32_t n, uint32_t star);
 
 int tok_init(struct tok *t, const struct cmd *c);
 void tok_free(struct tok *t);

@@ -79,13 +79,8 @@ static bool expunge(struct imap *s, const struct seqset *uids)
 		return false;
 	}
 	for (uint32_t i = 0; i < ix->h.nrec; i++) {
-		bool in = true;
-		for (unsigned r = 0; uids && r < uids->n; r++) {
-			in = ix->rec[i].uid >= uids->lo[r] &&
-			     (uids->hi[r] == SEQ_STAR || ix->rec[i].uid <= uids->hi[r]);
-			if (in)
-				break;
-		}
+		bool in = !uids || seqset_contains(uids, ix->rec[i].uid,
+						   ix->rec[ix->h.nrec - 1].uid);
 		keep[i] = !(ix->rec[i].flags & FL_DELETED) || !in;
 		any |= !keep[i];
 	}

@@ -278,18 +278,10 @@ bool view_each(struct imap *s, const struct seqset *set, bool uid,
 	if (!bits)
 		bye(s, 1, "[SERVERBUG] out of memory");
 	for (unsigned r = 0; r < set->n; r++) {
-		uint32_t lo = set->lo[r] == SEQ_STAR ? star : set->lo[r];
-		uint32_t hi = set->hi[r] == SEQ_STAR ? star : set->hi[r];
+		uint32_t lo, hi;
 
-		if (lo > hi) {
-			uint32_t t = lo;
-			lo = hi;
-			hi = t;
-		}
+		seqset_range(set, r, star, &lo, &hi);
 		if (uid) {
-			/* RFC 3501 6.4.8: "n:*" always takes the last message */
-			if (set->hi[r] == SEQ_STAR && n && lo > star)
-				lo = star;
 			mark_uids(s, lo, hi, bits);
 			continue;
 		}

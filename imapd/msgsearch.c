@@ -1,0 +1,454 @@
+/* SEARCH over message contents: header fields decoded and unfolded, text
+ * bodies decoded as they stream past a matcher, and the Date: field. */
+#include "msgsearch.h"
+#include "mime_int.h"
+#include "mbox.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* ---- reading a header ---- */
+
+/* Feed the fields of the header [start, end) to a; stops at the blank line
+ * or once *stop is set.  0, or -1 on a read or allocation error. */
+static int read_header(int fd, uint64_t start, uint64_t end, hdr_want_fn want,
+		       hdr_field_fn field, void *arg, const bool *stop)
+{
+	char *head = malloc(SEARCH_FIELD_MAX), *acc = malloc(SEARCH_FIELD_MAX);
+	struct mrd *r = mrd_open(fd, start, end);
+	struct hdracc a;
+	struct rline ln;
+	int rc = -1;
+
+	if (head && acc && r) {
+		hdracc_init(&a, acc, SEARCH_FIELD_MAX, want, field, arg);
+		while (!*stop && mrd_line(r, head, SEARCH_FIELD_MAX, &ln) &&
+		       ln.len - ln.cr > 0) {
+			const char *t;
+			size_t n = rline_text(&ln, head, &t);
+
+			hdracc_line(&a, t, n);
+		}
+		hdracc_flush(&a);
+		rc = r->err ? -1 : 0;
+	}
+	free(head);
+	free(acc);
+	mrd_close(r);
+	return rc;
+}
+
+/* ---- header fields ---- */
+
+struct hsearch {
+	const char *field;	/* NULL: any */
+	struct text_matcher *mt;
+	char *dec;		/* "Name: " and the decoded value */
+	size_t cap;
+	bool found;
+};
+
+static bool hs_want(void *arg, const char *name, size_t n)
+{
+	struct hsearch *h = arg;
+
+	return !h->found && (!h->field || mime_name_is(name, n, h->field));
+}
+
+static void hs_field(void *arg, const char *name, size_t nlen, const char *val,
+		     size_t vlen)
+{
+	struct hsearch *h = arg;
+	size_t n = 0;
+
+	if (h->mt->n == 0) {
+		h->found = true;	/* the field is there: that is the test */
+		return;
+	}
+	if (!h->field) {	/* any field: its name is text too */
+		memcpy(h->dec, name, nlen);
+		memcpy(h->dec + nlen, ": ", 2);
+		n = nlen + 2;
+	}
+	n += mime_rfc2047_decode(val, vlen, h->dec + n, h->cap - n);
+	h->found = text_matcher_in(h->dec, n, h->mt);
+}
+
+static bool header_search(int fd, uint64_t start, uint64_t end,
+			  const char *field, struct text_matcher *mt)
+{
+	/* a decoded byte becomes at most three (Latin-1 to UTF-8) */
+	struct hsearch h = { field, mt, NULL, 4 * SEARCH_FIELD_MAX + 2, false };
+
+	if ((h.dec = malloc(h.cap)) == NULL)
+		return false;
+	if (read_header(fd, start, end, hs_want, hs_field, &h, &h.found) != 0)
+		h.found = false;
+	free(h.dec);
+	return h.found;
+}
+
+bool msg_header_contains(const struct msgsrc *m, const char *field,
+			 const char *needle, size_t n)
+{
+	struct text_matcher mt;
+	bool found;
+
+	if (text_matcher_init(&mt, needle, n) != 0)
+		return false;
+	found = header_search(m->fd, m->start, msg_header_end(m), field, &mt);
+	text_matcher_free(&mt);
+	return found;
+}
+
+/* ---- bodies ---- */
+
+/* The raw bytes lose the '>' mboxrd added to ^>+From lines on their way to
+ * the decoder, as they do on the wire. */
+struct bsearch {
+	struct text_matcher *mt;
+	struct cte_decoder dec;
+	bool at_start, deciding;
+	struct linecls cls;
+	uint64_t gts;		/* '>' held while deciding */
+	size_t nheld;		/* "From" bytes held */
+};
+
+static void to_matcher(void *arg, const char *p, size_t n)
+{
+	text_matcher_feed(arg, p, n);
+}
+
+static void release(struct bsearch *b, bool quoted)
+{
+	char gt[64];
+	uint64_t k = b->gts - quoted;
+
+	memset(gt, '>', sizeof gt);
+	while (k > 0) {
+		size_t n = k < sizeof gt ? (size_t)k : sizeof gt;
+
+		cte_decoder_feed(&b->dec, gt, n);
+		k -= n;
+	}
+	cte_decoder_feed(&b->dec, "From ", b->nheld);
+	b->deciding = false;
+}
+
+static void unquote_feed(struct bsearch *b, const char *p, size_t n)
+{
+	size_t run = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (b->at_start) {
+			cte_decoder_feed(&b->dec, p + run, i - run);
+			run = i;
+			b->at_start = false;
+			b->deciding = true;
+			b->gts = b->nheld = 0;
+			linecls_reset(&b->cls);
+		}
+		if (b->deciding) {
+			enum linecls_result r = linecls_feed(&b->cls, (unsigned char)p[i]);
+
+			if (r == LC_UNDECIDED) {
+				if (p[i] == '>')
+					b->gts++;
+				else
+					b->nheld++;
+				run = i + 1;
+				continue;
+			}
+			release(b, r == LC_QUOTED);
+			run = i;
+		}
+		if (p[i] == '\n')
+			b->at_start = true;
+	}
+	cte_decoder_feed(&b->dec, p + run, n - run);
+}
+
+static bool body_search(int fd, uint64_t start, uint64_t end, enum cte cte,
+			enum charset cs, struct text_matcher *mt)
+{
+	struct bsearch b;
+	struct mrd *r = mrd_open(fd, start, end);
+	const char *p;
+	size_t n;
+
+	if (!r)
+		return false;
+	memset(&b, 0, sizeof b);
+	b.mt = mt;
+	b.at_start = true;
+	text_matcher_reset(mt);
+	cte_decoder_init(&b.dec, cte, cs, to_matcher, mt);
+	while (!mt->found && (n = mrd_chunk(r, &p)) > 0)
+		unquote_feed(&b, p, n);
+	if (b.deciding)
+		release(&b, false);
+	cte_decoder_finish(&b.dec);
+	mrd_close(r);
+	return mt->found;
+}
+
+static bool is_text(const struct mime_part *p)
+{
+	return !strcmp(p->type, "TEXT") || !strcmp(p->type, "MESSAGE");
+}
+
+static bool part_search(const struct mime_part *p, struct text_matcher *mt)
+{
+	if (p->kind == MIME_MESSAGE && p->child)
+		return header_search(p->fd, p->child->hdr_off, p->child->body_off,
+				     NULL, mt);
+	if (p->kind != MIME_LEAF || !is_text(p))
+		return false;
+	return body_search(p->fd, p->body_off, p->end, mime_cte_of(p->encoding),
+			   mime_charset_of(mime_param_get(p->params, p->nparams, "CHARSET")), mt);
+}
+
+/* Depth first, without recursion. */
+static const struct mime_part *next_part(const struct mime_part *p)
+{
+	if (p->kind != MIME_LEAF && p->child)
+		return p->child;
+	while (p && !p->next)
+		p = p->parent;
+	return p ? p->next : NULL;
+}
+
+/* The body's text parts; with `mime`, the MIME headers of the parts of
+ * multiparts too (TEXT finds an attachment by its file name). */
+static bool body_walk(const struct msgsrc *m, struct text_matcher *mt, bool mime)
+{
+	struct mime_part *root;
+	bool found = false;
+
+	/* A single part needs no structure: its header says it all. */
+	root = mime_parse_top(m);
+	if (root && root->kind == MIME_LEAF) {
+		root->end = m->end;
+		found = part_search(root, mt);
+	} else if (root) {
+		mime_free(root);
+		root = mime_parse(m);
+		for (const struct mime_part *p = root; p && !found; p = next_part(p)) {
+			if (mime && p->parent && p->parent->kind == MIME_MULTIPART)
+				found = header_search(p->fd, p->hdr_off, p->body_off, NULL, mt);
+			if (!found)
+				found = part_search(p, mt);
+		}
+	}
+	mime_free(root);
+	return found;
+}
+
+static bool contains(const struct msgsrc *m, const char *needle, size_t n,
+		     bool header)
+{
+	struct text_matcher mt;
+	bool found;
+
+	if (n == 0)
+		return true;
+	if (text_matcher_init(&mt, needle, n) != 0)
+		return false;
+	found = header && header_search(m->fd, m->start, msg_header_end(m), NULL, &mt);
+	if (!found)
+		found = body_walk(m, &mt, header);
+	text_matcher_free(&mt);
+	return found;
+}
+
+bool msg_body_contains(const struct msgsrc *m, const char *needle, size_t n)
+{
+	return contains(m, needle, n, false);
+}
+
+bool msg_text_contains(const struct msgsrc *m, const char *needle, size_t n)
+{
+	return contains(m, needle, n, true);
+}
+
+/* ---- Date: ---- */
+
+struct dsearch {
+	char val[256];
+	size_t n;
+	bool got;
+};
+
+static bool ds_want(void *arg, const char *name, size_t n)
+{
+	struct dsearch *d = arg;
+
+	return !d->got && mime_name_is(name, n, "Date");
+}
+
+static void ds_field(void *arg, const char *name, size_t nlen, const char *val,
+		     size_t vlen)
+{
+	struct dsearch *d = arg;
+
+	(void)name;
+	(void)nlen;
+	d->n = vlen < sizeof d->val ? vlen : sizeof d->val;
+	memcpy(d->val, val, d->n);
+	d->got = true;
+}
+
+int msg_sent_date_zone(const struct msgsrc *m, time_t *t, int *zone)
+{
+	struct dsearch d;
+
+	memset(&d, 0, sizeof d);
+	if (read_header(m->fd, m->start, msg_header_end(m), ds_want, ds_field,
+			&d, &d.got) != 0 || !d.got)
+		return -1;
+	return msg_parse_date(d.val, d.n, t, zone);
+}
+
+int msg_sent_date(const struct msgsrc *m, time_t *t)
+{
+	int zone;
+
+	return msg_sent_date_zone(m, t, &zone);
+}
+
+/* Tokens of a date: a run of letters, a run of digits, or one of ":+-". */
+struct dtok {
+	char s[16];
+	size_t n;
+	bool digits;
+};
+
+static bool next_dtok(struct hlex *x, struct dtok *t)
+{
+	const char *p;
+
+	for (;;) {
+		hlex_cfws(x);
+		if (hlex_end(x))
+			return false;
+		if (*x->p != ',')
+			break;
+		x->p++;
+	}
+	p = x->p;
+	t->digits = isdigit((unsigned char)*p);
+	if (isalnum((unsigned char)*p))
+		while (p < x->e && isalnum((unsigned char)*p) &&
+		       !!isdigit((unsigned char)*p) == t->digits)
+			p++;
+	else
+		p++;
+	t->n = (size_t)(p - x->p) < sizeof t->s - 1 ? (size_t)(p - x->p) : sizeof t->s - 1;
+	memcpy(t->s, x->p, t->n);
+	t->s[t->n] = '\0';
+	x->p = p;
+	return true;
+}
+
+static int month_of(const struct dtok *t)
+{
+	static const char months[] = "janfebmaraprmayjunjulaugsepoctnovdec";
+
+	if (t->digits || t->n < 3)
+		return -1;
+	for (int i = 0; i < 12; i++)
+		if (strncasecmp(t->s, months + 3 * i, 3) == 0)
+			return i;
+	return -1;
+}
+
+static int number(const struct dtok *t, size_t maxlen)
+{
+	return t->digits && t->n <= maxlen ? atoi(t->s) : -1;
+}
+
+/* RFC 5322 4.3: obsolete zone names; military letters mean nothing sure,
+ * so they count as -0000. */
+static int zone_name(const struct dtok *t)
+{
+	static const struct { const char *name; int min; } z[] = {
+		{ "UT", 0 }, { "GMT", 0 }, { "Z", 0 },
+		{ "EST", -300 }, { "EDT", -240 }, { "CST", -360 }, { "CDT", -300 },
+		{ "MST", -420 }, { "MDT", -360 }, { "PST", -480 }, { "PDT", -420 },
+	};
+
+	for (size_t i = 0; i < sizeof z / sizeof z[0]; i++)
+		if (strcasecmp(t->s, z[i].name) == 0)
+			return z[i].min;
+	return 0;
+}
+
+static int parse_zone(struct hlex *x, int *zone)
+{
+	struct dtok t, d;
+	int v;
+
+	*zone = 0;
+	if (!next_dtok(x, &t))
+		return 0;		/* no zone: taken as UTC */
+	if (t.digits)
+		return -1;
+	if (t.s[0] != '+' && t.s[0] != '-') {
+		*zone = zone_name(&t);
+		return 0;
+	}
+	if (!next_dtok(x, &d) || !d.digits || d.n != 4)
+		return -1;
+	v = atoi(d.s);
+	if (v % 100 > 59)
+		return -1;
+	*zone = (v / 100 * 60 + v % 100) * (t.s[0] == '-' ? -1 : 1);
+	return 0;
+}
+
+/* [day-name ","] day month year hour ":" minute [":" second] [zone] */
+int msg_parse_date(const char *s, size_t n, time_t *t, int *zone)
+{
+	struct hlex x = { s, s + n };
+	struct dtok k;
+	struct tm tm;
+	int day, mon, year;
+
+	memset(&tm, 0, sizeof tm);
+	if (!next_dtok(&x, &k))
+		return -1;
+	if (!k.digits && month_of(&k) < 0 && !next_dtok(&x, &k))
+		return -1;		/* a day name */
+	day = number(&k, 2);
+	if (!next_dtok(&x, &k) || (k.s[0] == '-' && !next_dtok(&x, &k)))
+		return -1;
+	mon = month_of(&k);
+	if (!next_dtok(&x, &k) || (k.s[0] == '-' && !next_dtok(&x, &k)))
+		return -1;
+	year = number(&k, 4);
+	if (day < 1 || day > 31 || mon < 0 || year < 0)
+		return -1;
+	if (k.n <= 2)
+		year += year < 50 ? 2000 : 1900;	/* RFC 5322 4.3 */
+	else if (k.n == 3)
+		year += 1900;
+	if (!next_dtok(&x, &k) || (tm.tm_hour = number(&k, 2)) < 0 ||
+	    !next_dtok(&x, &k) || k.s[0] != ':' ||
+	    !next_dtok(&x, &k) || (tm.tm_min = number(&k, 2)) < 0)
+		return -1;
+	if (x.p < x.e && *x.p == ':') {
+		x.p++;
+		if (!next_dtok(&x, &k) || (tm.tm_sec = number(&k, 2)) < 0)
+			return -1;
+	}
+	if (tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60 ||
+	    parse_zone(&x, zone) != 0)
+		return -1;
+	tm.tm_mday = day;
+	tm.tm_mon = mon;
+	tm.tm_year = year - 1900;
+	*t = timegm(&tm) - (time_t)*zone * 60;
+	return 0;
+}
