@@ -1,0 +1,236 @@
+/* COPY and MOVE, and their UID forms (RFC 3501 6.4.7, RFC 6851, RFC 4315
+ * COPYUID).  The messages are read from the selected mailbox without its
+ * lock (their bytes never change) and appended to the target under the
+ * target's write lock, so the two locks are never held together.  MOVE
+ * copies first; only once the copies are on disk are the originals removed:
+ * a failure in between leaves a message twice, never nowhere. */
+#include "session.h"
+
+#include "index.h"
+#include "log.h"
+#include "save.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct picked {
+	struct idx_rec *rec;	/* copies of the source records */
+	uint32_t n, cap;
+	bool gone;
+};
+
+static void pick_one(struct imap *s, uint32_t i, void *arg)
+{
+	struct picked *p = arg;
+	long pos = view_pos(s, i);
+
+	if (pos < 0) {
+		p->gone = true;
+		return;
+	}
+	if (p->n == p->cap) {
+		uint32_t cap = p->cap ? p->cap * 2 : 64;
+		struct idx_rec *r = realloc(p->rec, (size_t)cap * sizeof *r);
+		if (!r)
+			bye(s, 1, "[SERVERBUG] out of memory");
+		p->rec = r;
+		p->cap = cap;
+	}
+	p->rec[p->n++] = s->mb.ix.rec[pos];
+}
+
+/* The source keywords of r as bits of the target's table. */
+static uint64_t map_keywords(struct imap *s, struct mailbox *dst, uint64_t kw)
+{
+	uint64_t out = 0;
+
+	for (uint32_t k = 0; k < s->mb.ix.h.nkeywords && k < 64; k++) {
+		int bit;
+		if (!(kw & (1ull << k)))
+			continue;
+		bit = mailbox_keyword(dst, s->mb.ix.kw[k], true);
+		if (bit >= 0)
+			out |= 1ull << bit;
+	}
+	return out;
+}
+
+/* Copy the picked messages into `name`; on success *dst_uids holds their
+ * new UIDs and *validity the target's UIDVALIDITY. */
+static int copy_to(struct imap *s, const char *name, const struct picked *p, int fd,
+		   uint32_t *dst_uids, uint32_t *validity)
+{
+	struct target t;
+	int rc = -1;
+
+	if (target_begin(s, name, &t) != 0)
+		return -1;
+	for (uint32_t k = 0; k < p->n; k++) {
+		const struct idx_rec *r = &p->rec[k];
+		if (target_copy(&t, fd, r->offset, r->offset + r->from_len + r->raw_len) != 0 ||
+		    target_write(&t, "\n", 1) != 0)
+			goto out;
+	}
+	if (target_commit(&t) != 0)
+		goto out;
+	rc = 0;		/* durable: what follows only decorates */
+	for (uint32_t k = 0; k < p->n; k++) {
+		uint64_t kw = map_keywords(s, t.mb, p->rec[k].keywords);
+		target_set_flags(&t, k, p->rec[k].flags, kw);
+		dst_uids[k] = t.first + k < t.mb->ix.h.nrec ? t.mb->ix.rec[t.first + k].uid : 0;
+	}
+	*validity = t.mb->ix.h.uidvalidity;
+	if (target_save_flags(&t) != 0)
+		log_msg(LOG_WARNING, "%s: %s: flags of copied messages: %s", s->user, name,
+			strerror(errno));
+out:
+	if (rc != 0)
+		log_msg(LOG_ERR, "%s: copying to %s: %s", s->user, name, strerror(errno));
+	target_end(s, &t, rc == 0);
+	return rc;
+}
+
+/* MOVE's second half: remove exactly the copied messages. */
+static int remove_moved(struct imap *s, const struct picked *p)
+{
+	const struct index *ix;
+	bool *keep;
+	uint32_t j = 0;
+	int rc;
+
+	if (!view_lock(s, F_WRLCK))
+		return -1;
+	ix = &s->mb.ix;
+	keep = malloc(ix->h.nrec ? ix->h.nrec : 1);
+	if (!keep) {
+		view_unlock(s);
+		return -1;
+	}
+	for (uint32_t i = 0; i < ix->h.nrec; i++) {	/* both in UID order */
+		while (j < p->n && p->rec[j].uid < ix->rec[i].uid)
+			j++;
+		keep[i] = !(j < p->n && p->rec[j].uid == ix->rec[i].uid);
+	}
+	rc = mailbox_rewrite(&s->mb, keep);
+	free(keep);
+	view_unlock(s);
+	return rc;
+}
+
+/* " [COPYUID validity source-uids target-uids]" (RFC 4315). */
+static void copyuid(struct imap *s, uint32_t validity, const struct picked *p,
+		    const uint32_t *uids)
+{
+	uint32_t *src = malloc((size_t)p->n * sizeof *src);
+
+	if (!src || validity == 0) {	/* the copy is done: just say less */
+		free(src);
+		return;
+	}
+	for (uint32_t k = 0; k < p->n; k++)
+		src[k] = p->rec[k].uid;
+	lout_printf(&s->out, " [COPYUID %u ", validity);
+	write_uid_set(&s->out, src, p->n);
+	lout_puts(&s->out, " ");
+	write_uid_set(&s->out, uids, p->n);
+	lout_puts(&s->out, "]");
+	free(src);
+}
+
+static void copy_or_move(struct imap *s, bool move)
+{
+	char name[MAILBOX_NAME_MAX + 1];
+	struct picked p = { 0 };
+	uint32_t *uids = NULL, validity = 0;
+	struct seqset set;
+	struct str raw;
+	int fd = -1;
+
+	if (!tok_sp(&s->tok) || !tok_seqset(&s->tok, &set) || !tok_sp(&s->tok) ||
+	    !tok_astring(&s->tok, &raw) || !tok_end(&s->tok)) {
+		bad_syntax(s);
+		return;
+	}
+	if (!mailbox_name(raw.p, raw.n, name)) {
+		done(s, "NO", "[CANNOT] Invalid mailbox name");
+		return;
+	}
+	if (move && s->readonly) {
+		done(s, "NO", "[READ-ONLY] Mailbox is read-only");
+		return;
+	}
+	if (!view_lock(s, F_RDLCK)) {
+		done(s, "NO", "[UNAVAILABLE] Mailbox busy, try again later");
+		return;
+	}
+	/* The file as indexed now: if it is replaced before we read it, this
+	 * descriptor still shows the bytes the records describe.  It is closed
+	 * only after every lock is released (closing any descriptor of a file
+	 * drops the process's locks on it). */
+	fd = dup(s->mb.fd);
+	if (!view_each(s, &set, s->uid, pick_one, &p)) {
+		view_unlock(s);
+		goto out;
+	}
+	view_unlock(s);
+	if (fd < 0 || !(uids = calloc(p.n ? p.n : 1, sizeof *uids))) {
+		done(s, "NO", "[SERVERBUG] Out of resources");
+		goto out;
+	}
+	if (p.gone && !s->uid) {
+		done(s, "NO", "[EXPUNGEISSUED] Some of the messages no longer exist");
+		goto out;
+	}
+	if (p.n == 0) {
+		done(s, "OK", "%s completed, nothing to do", move ? "MOVE" : "COPY");
+		goto out;
+	}
+	if (copy_to(s, name, &p, fd, uids, &validity) != 0) {
+		if (errno == ENOENT)
+			done(s, "NO", "[TRYCREATE] No such mailbox");
+		else if (errno == ENOSPC || errno == EFBIG || errno == EDQUOT)
+			done(s, "NO", "[OVERQUOTA] No room for the messages");
+		else
+			done(s, "NO", "[UNAVAILABLE] Cannot write to %s, try again later", name);
+		goto out;
+	}
+	if (move) {
+		/* RFC 6851 4.3: COPYUID in an untagged OK, before the EXPUNGEs */
+		lout_puts(&s->out, "* OK");
+		copyuid(s, validity, &p, uids);
+		lout_puts(&s->out, " Moved\r\n");
+		if (remove_moved(s, &p) != 0) {
+			log_msg(LOG_ERR, "%s: MOVE from %s: %s", s->user, s->mailbox, strerror(errno));
+			done(s, "NO", "[UNAVAILABLE] Copied, but the originals could not be removed");
+			goto out;
+		}
+		done(s, "OK", "%sMOVE completed", s->uid ? "UID " : "");
+		goto out;
+	}
+	/* The tagged OK carries COPYUID, which may be long: written here,
+	 * after the updates done() would have sent. */
+	view_update(s, true);
+	lout_printf(&s->out, "%s OK", s->cmd.tag);
+	copyuid(s, validity, &p, uids);
+	lout_printf(&s->out, " %sCOPY completed\r\n", s->uid ? "UID " : "");
+out:
+	free(p.rec);
+	free(uids);
+	if (fd >= 0)
+		close(fd);
+}
+
+void cmd_copy(void *v, char *unused)
+{
+	(void)unused;
+	copy_or_move(v, false);
+}
+
+void cmd_move(void *v, char *unused)
+{
+	(void)unused;
+	copy_or_move(v, true);
+}
