@@ -27,7 +27,8 @@ PROGS      = $(foreach p,smtpd pop3d imapd,$(if $(wildcard $(p)/*.c),$(p)/$(p)))
 COMMON_SRC = $(wildcard common/*.c)
 COMMON_OBJ = $(COMMON_SRC:.c=.o)
 HEADERS    = $(wildcard common/*.h smtpd/*.h pop3d/*.h imapd/*.h)
-HELPERS    = tests/helpers/mkhash tests/helpers/mboxcheck tests/helpers/mimetool
+HELPERS    = tests/helpers/mkhash tests/helpers/mboxcheck tests/helpers/mimetool \
+             tests/helpers/failshim.so
 
 .PHONY: all test run install clean bench bench-peers fuzz memcheck
 all: $(PROGS) $(HELPERS)
@@ -43,6 +44,10 @@ $(1)/$(1): $(patsubst %.c,%.o,$(wildcard $(1)/*.c)) common/libcommon.a
 	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
 endef
 $(foreach p,smtpd pop3d imapd,$(eval $(call program,$(p))))
+
+# The fault shim is preloaded into the programs: never sanitized itself.
+tests/helpers/failshim.so: tests/helpers/failshim.c
+	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -fPIC -shared -o $@ $< -ldl
 
 tests/helpers/%: tests/helpers/%.c common/libcommon.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
