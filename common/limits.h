@@ -45,6 +45,8 @@
 #define MAILBOX_DEPTH_MAX    16
 #define KEYWORDS_MAX         64       /* per mailbox, one bit each in the index */
 #define KEYWORD_LEN_MAX      63
+#define SUBSCRIPTIONS_MAX    1000     /* names in a user's subscription list */
+#define LIST_RESULTS_MAX     10000    /* names in one LIST or LSUB answer */
 
 /* IMAP parser. */
 #define IMAP_LITERAL_MAX     (64 * 1024)  /* non-APPEND literals (-k) */
