@@ -164,7 +164,7 @@ int index_write_full(int dirfd, const char *leaf, struct index *ix, bool durable
 	struct stat st;
 	int fd, rc = -1;
 
-	if (side_name(tmp, leaf, ".index.new") != 0 || side_name(name, leaf, ".index") != 0)
+	if (side_name(tmp, leaf, ".newindex") != 0 || side_name(name, leaf, ".index") != 0)
 		return -1;
 	/* Only the holder of the mbox's write lock gets here: a leftover is stale. */
 	unlinkat(dirfd, tmp, 0);

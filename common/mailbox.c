@@ -97,10 +97,12 @@ static void pending_clear(struct mailbox *mb)
 		unlinkat(mb->dirfd, name, 0);
 }
 
-/* 1 if an interrupted append is recorded (*size set), 0 if not, -1 on error. */
+/* 1 if an interrupted append is recorded (*size set), 0 if not, -1 on error.
+ * A record without a size was cut short before the append wrote anything
+ * (the size is written first): *size is then UINT64_MAX, nothing to undo. */
 static int pending_read(struct mailbox *mb, uint64_t *size)
 {
-	char name[NAME_MAX_SIDE], text[32];
+	char name[NAME_MAX_SIDE], text[32], *end;
 	ssize_t n;
 	int fd;
 
@@ -111,10 +113,12 @@ static int pending_read(struct mailbox *mb, uint64_t *size)
 		return errno == ENOENT ? 0 : -1;
 	n = read(fd, text, sizeof text - 1);
 	close(fd);
-	if (n <= 0)
+	if (n < 0)
 		return -1;
 	text[n] = '\0';
-	*size = strtoull(text, NULL, 10);
+	*size = strtoull(text, &end, 10);
+	if (end == text || *end != '\n')
+		*size = UINT64_MAX;
 	return 1;
 }
 

@@ -1,9 +1,13 @@
 /* COPY and MOVE, and their UID forms (RFC 3501 6.4.7, RFC 6851, RFC 4315
- * COPYUID).  The messages are read from the selected mailbox without its
- * lock (their bytes never change) and appended to the target under the
- * target's write lock, so the two locks are never held together.  MOVE
- * copies first; only once the copies are on disk are the originals removed:
- * a failure in between leaves a message twice, never nowhere. */
+ * COPYUID).  COPY reads the messages from the selected mailbox without its
+ * lock (their bytes never change) and appends them under the target's
+ * write lock.  MOVE must be atomic: it holds the source's write lock from
+ * choosing the messages to removing them, so that two sessions moving the
+ * same message cannot both copy it; it copies first, and removes the
+ * originals only once the copies are on disk (a failure in between leaves a
+ * message twice, never nowhere).  Two MOVEs in opposite directions wait for
+ * each other's lock: the kernel finds the cycle and one gets EDEADLK, an
+ * answered NO, never a hang. */
 #include "session.h"
 
 #include "index.h"
@@ -12,6 +16,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -93,7 +98,8 @@ out:
 	return rc;
 }
 
-/* MOVE's second half: remove exactly the copied messages. */
+/* MOVE's second half, under the source's write lock taken at the start:
+ * remove exactly the copied messages. */
 static int remove_moved(struct imap *s, const struct picked *p)
 {
 	const struct index *ix;
@@ -101,14 +107,12 @@ static int remove_moved(struct imap *s, const struct picked *p)
 	uint32_t j = 0;
 	int rc;
 
-	if (!view_lock(s, F_WRLCK))
+	if (mailbox_sync(&s->mb) != 0)	/* a MOVE into itself added to it */
 		return -1;
 	ix = &s->mb.ix;
 	keep = malloc(ix->h.nrec ? ix->h.nrec : 1);
-	if (!keep) {
-		view_unlock(s);
+	if (!keep)
 		return -1;
-	}
 	for (uint32_t i = 0; i < ix->h.nrec; i++) {	/* both in UID order */
 		while (j < p->n && p->rec[j].uid < ix->rec[i].uid)
 			j++;
@@ -116,28 +120,57 @@ static int remove_moved(struct imap *s, const struct picked *p)
 	}
 	rc = mailbox_rewrite(&s->mb, keep);
 	free(keep);
-	view_unlock(s);
 	return rc;
 }
 
-/* " [COPYUID validity source-uids target-uids]" (RFC 4315). */
-static void copyuid(struct imap *s, uint32_t validity, const struct picked *p,
-		    const uint32_t *uids)
+/* The text of a set of UIDs, "1:3,7" (malloc'd; NULL when out of memory). */
+static char *uid_set_text(const uint32_t *uids, uint32_t n)
+{
+	size_t cap = (size_t)n * 22 + 1, o = 0;
+	char *text = malloc(cap);
+
+	for (uint32_t i = 0; text && i < n;) {
+		uint32_t j = i;
+
+		while (j + 1 < n && uids[j + 1] == uids[j] + 1)
+			j++;
+		o += (size_t)snprintf(text + o, cap - o, i ? ",%u" : "%u", uids[i]);
+		if (j > i)
+			o += (size_t)snprintf(text + o, cap - o, ":%u", uids[j]);
+		i = j + 1;
+	}
+	if (text)
+		text[o] = '\0';
+	return text;
+}
+
+/* "[COPYUID validity source-uids target-uids] " (RFC 4315), or "" when the
+ * new UIDs are not known (the copy is done: the answer just says less).
+ * The result is malloc'd. */
+static char *copyuid(uint32_t validity, const struct picked *p, const uint32_t *uids)
 {
 	uint32_t *src = malloc((size_t)p->n * sizeof *src);
+	char *a = NULL, *b = NULL, *code = NULL;
+	bool known = validity != 0;
+	size_t len;
 
-	if (!src || validity == 0) {	/* the copy is done: just say less */
-		free(src);
-		return;
-	}
 	for (uint32_t k = 0; k < p->n; k++)
-		src[k] = p->rec[k].uid;
-	lout_printf(&s->out, " [COPYUID %u ", validity);
-	write_uid_set(&s->out, src, p->n);
-	lout_puts(&s->out, " ");
-	write_uid_set(&s->out, uids, p->n);
-	lout_puts(&s->out, "]");
+		known &= uids[k] != 0;
+	if (src && known) {
+		for (uint32_t k = 0; k < p->n; k++)
+			src[k] = p->rec[k].uid;
+		a = uid_set_text(src, p->n);
+		b = uid_set_text(uids, p->n);
+	}
+	if (a && b) {
+		len = strlen(a) + strlen(b) + 40;
+		if ((code = malloc(len)))
+			snprintf(code, len, "[COPYUID %u %s %s] ", validity, a, b);
+	}
 	free(src);
+	free(a);
+	free(b);
+	return code ? code : strdup("");
 }
 
 static void copy_or_move(struct imap *s, bool move)
@@ -145,6 +178,7 @@ static void copy_or_move(struct imap *s, bool move)
 	char name[MAILBOX_NAME_MAX + 1];
 	struct picked p = { 0 };
 	uint32_t *uids = NULL, validity = 0;
+	char *code = NULL;
 	struct seqset set;
 	struct str raw;
 	int fd = -1;
@@ -162,7 +196,7 @@ static void copy_or_move(struct imap *s, bool move)
 		done(s, "NO", "[READ-ONLY] Mailbox is read-only");
 		return;
 	}
-	if (!view_lock(s, F_RDLCK)) {
+	if (!view_lock(s, move ? F_WRLCK : F_RDLCK)) {
 		done(s, "NO", "[UNAVAILABLE] Mailbox busy, try again later");
 		return;
 	}
@@ -171,11 +205,10 @@ static void copy_or_move(struct imap *s, bool move)
 	 * only after every lock is released (closing any descriptor of a file
 	 * drops the process's locks on it). */
 	fd = dup(s->mb.fd);
-	if (!view_each(s, &set, s->uid, pick_one, &p)) {
-		view_unlock(s);
+	if (!view_each(s, &set, s->uid, pick_one, &p))
 		goto out;
-	}
-	view_unlock(s);
+	if (!move)
+		view_unlock(s);
 	if (fd < 0 || !(uids = calloc(p.n ? p.n : 1, sizeof *uids))) {
 		done(s, "NO", "[SERVERBUG] Out of resources");
 		goto out;
@@ -197,11 +230,13 @@ static void copy_or_move(struct imap *s, bool move)
 			done(s, "NO", "[UNAVAILABLE] Cannot write to %s, try again later", name);
 		goto out;
 	}
+	code = copyuid(validity, &p, uids);
+	if (!code)
+		bye(s, 1, "[SERVERBUG] out of memory");
 	if (move) {
 		/* RFC 6851 4.3: COPYUID in an untagged OK, before the EXPUNGEs */
-		lout_puts(&s->out, "* OK");
-		copyuid(s, validity, &p, uids);
-		lout_puts(&s->out, " Moved\r\n");
+		if (*code)
+			untagged(s, "OK %sMoved", code);
 		if (remove_moved(s, &p) != 0) {
 			log_msg(LOG_ERR, "%s: MOVE from %s: %s", s->user, s->mailbox, strerror(errno));
 			done(s, "NO", "[UNAVAILABLE] Copied, but the originals could not be removed");
@@ -210,13 +245,10 @@ static void copy_or_move(struct imap *s, bool move)
 		done(s, "OK", "%sMOVE completed", s->uid ? "UID " : "");
 		goto out;
 	}
-	/* The tagged OK carries COPYUID, which may be long: written here,
-	 * after the updates done() would have sent. */
-	view_update(s, true);
-	lout_printf(&s->out, "%s OK", s->cmd.tag);
-	copyuid(s, validity, &p, uids);
-	lout_printf(&s->out, " %sCOPY completed\r\n", s->uid ? "UID " : "");
+	done(s, "OK", "%s%sCOPY completed", code, s->uid ? "UID " : "");
 out:
+	view_unlock(s);		/* MOVE's source lock, if still held */
+	free(code);
 	free(p.rec);
 	free(uids);
 	if (fd >= 0)

@@ -15,18 +15,35 @@ const char *capabilities(void)
 	       "UNSELECT CHILDREN";
 }
 
+/* One response line, whatever its length (COPYUID may be long): never
+ * cut, since a cut line would corrupt the protocol. */
 static void put(struct imap *s, const char *prefix, const char *fmt, va_list ap)
 {
-	char line[2048];
-	int n = snprintf(line, sizeof line, "%s", prefix);
+	char small[2048], *line = small;
+	size_t plen = strlen(prefix);
+	va_list again;
+	int n;
 
-	n += vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
-	if (n >= (int)sizeof line)
-		n = (int)sizeof line - 1;
+	va_copy(again, ap);
+	n = vsnprintf(small + plen, sizeof small - plen, fmt, ap);
+	if (n < 0) {
+		va_end(again);
+		return;
+	}
+	if ((size_t)n >= sizeof small - plen) {
+		line = malloc(plen + (size_t)n + 1);
+		if (!line)
+			bye(s, 1, "[SERVERBUG] out of memory");
+		vsnprintf(line + plen, (size_t)n + 1, fmt, again);
+	}
+	va_end(again);
+	memcpy(line, prefix, plen);
 	if (s->cfg->transcript)
-		log_transcript('>', line, (size_t)n);
-	lout_write(&s->out, line, (size_t)n);
+		log_transcript('>', line, plen + (size_t)n);
+	lout_write(&s->out, line, plen + (size_t)n);
 	lout_write(&s->out, "\r\n", 2);
+	if (line != small)
+		free(line);
 }
 
 void untagged(struct imap *s, const char *fmt, ...)

@@ -15,9 +15,11 @@ int target_begin(struct imap *s, const char *name, struct target *t)
 	memset(t, 0, sizeof *t);
 	if (s->state == I_SELECTED && strcmp(name, s->mailbox) == 0) {
 		/* The same file: one struct, or closing a second descriptor
-		 * would drop this process's lock on it. */
+		 * would drop this process's lock on it.  MOVE holds its write
+		 * lock already, and keeps it. */
 		t->mb = &s->mb;
-		if (!view_lock(s, F_WRLCK)) {
+		t->held = s->mb.lock == F_WRLCK;
+		if (!t->held && !view_lock(s, F_WRLCK)) {
 			errno = EAGAIN;
 			return -1;
 		}
@@ -74,7 +76,11 @@ int target_commit(struct target *t)
 	if (mailbox_append_commit(t->mb) != 0)
 		return -1;
 	t->begun = false;		/* durable now: nothing to roll back */
-	return mailbox_sync(t->mb);
+	/* The messages are stored, whatever comes next: a failure to index
+	 * them only costs their UIDs in the answer (first = nrec: none). */
+	if (mailbox_sync(t->mb) != 0)
+		t->first = t->mb->ix.h.nrec;
+	return 0;
 }
 
 int target_set_flags(struct target *t, uint32_t k, uint32_t flags, uint64_t keywords)
@@ -101,24 +107,11 @@ void target_end(struct imap *s, struct target *t, bool committed)
 	if (t->begun && !committed)
 		mailbox_append_rollback(t->mb, t->orig_size);
 	if (t->mb == &s->mb) {
-		view_unlock(s);
+		if (!t->held)
+			view_unlock(s);
 	} else if (t->mb) {
 		mailbox_unlock(t->mb);
 		mailbox_close(t->mb);
 	}
 	t->mb = NULL;
-}
-
-void write_uid_set(struct lout *out, const uint32_t *uids, uint32_t n)
-{
-	for (uint32_t i = 0; i < n;) {
-		uint32_t j = i;
-
-		while (j + 1 < n && uids[j + 1] == uids[j] + 1)
-			j++;
-		lout_printf(out, i ? ",%u" : "%u", uids[i]);
-		if (j > i)
-			lout_printf(out, ":%u", uids[j]);
-		i = j + 1;
-	}
 }

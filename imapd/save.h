@@ -10,7 +10,6 @@
 #include "mailbox.h"
 
 struct imap;
-struct lout;
 
 struct target {
 	struct mailbox own;	/* when the target is not the selected mailbox */
@@ -18,6 +17,7 @@ struct target {
 	uint64_t orig_size;
 	uint32_t first;		/* index position of the first new message */
 	bool begun;
+	bool held;		/* the selected mailbox, already write-locked */
 };
 
 /* Open the target by its canonical name, lock it for writing and sync it.
@@ -27,15 +27,14 @@ int target_begin(struct imap *s, const char *name, struct target *t);
 int target_write(struct target *t, const void *p, size_t n);
 /* Append raw bytes [start, end) of another mbox file. */
 int target_copy(struct target *t, int fd, uint64_t start, uint64_t end);
-/* fsync, then sync the index: new messages are ix.rec[first .. nrec). */
+/* fsync; once that succeeded the messages are stored and this returns 0.
+ * Then sync the index: the new messages are ix.rec[first .. nrec) (none
+ * when the index could not be read). */
 int target_commit(struct target *t);
 /* Give the new messages their flags and save them. */
 int target_set_flags(struct target *t, uint32_t k, uint32_t flags, uint64_t keywords);
 int target_save_flags(struct target *t);
 /* Unlock and close (rolling the appends back unless committed). */
 void target_end(struct imap *s, struct target *t, bool committed);
-
-/* "1:3,7" */
-void write_uid_set(struct lout *out, const uint32_t *uids, uint32_t n);
 
 #endif
