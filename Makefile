@@ -30,7 +30,7 @@ HEADERS    = $(wildcard common/*.h smtpd/*.h pop3d/*.h imapd/*.h)
 HELPERS    = tests/helpers/mkhash tests/helpers/mboxcheck tests/helpers/mimetool \
              tests/helpers/failshim.so
 
-.PHONY: all test run install clean bench bench-peers fuzz memcheck
+.PHONY: all test run install clean bench bench-peers fuzz memcheck torture
 all: $(PROGS) $(HELPERS)
 
 common/libcommon.a: $(COMMON_OBJ)
@@ -72,6 +72,10 @@ fuzz:
 
 memcheck: all
 	@tests/memcheck
+
+TORTURE_SECONDS ?= 60
+torture: all
+	@python3 tests/torture/torture.py $(CURDIR) $(TORTURE_SECONDS)
 
 install: all
 	install -d $(DESTDIR)$(LIBEXEC) $(DESTDIR)$(MANDIR)

@@ -189,7 +189,9 @@ HELPERS=$BATS_TEST_DIRNAME/helpers
 	            p.quit()
 	            with lock: removed.update(gone)
 	        except poplib.error_proto as e:
-	            if b"IN-USE" not in e.args[0]:
+	            # [IN-USE]: the other POP3 session; [SYS/TEMP]: the message
+	            # was expunged over IMAP during this session
+	            if b"IN-USE" not in e.args[0] and b"SYS/TEMP" not in e.args[0]:
 	                errors.append("pop %r" % e); return
 	        except Exception as e:
 	            errors.append("pop %r" % e); return
@@ -259,4 +261,35 @@ HELPERS=$BATS_TEST_DIRNAME/helpers
 	echo "$out" | grep -qx '\* 1 FETCH (UID 1 FLAGS (\\Recent))' || echo "$out" | grep -q '^\* 1 FETCH (UID 1 '
 	echo "$out" | grep -q '^\* 2 FETCH (UID 3 '
 	echo "$out" | grep -q '^\* 3 FETCH (UID 5 '
+}
+
+@test "imap e2e: two sessions moving the same message at once leave exactly one copy" {
+	printf 'Subject: once\r\n\r\nmove me\r\n' > "$T/m"
+	deliver_file alice "$T/m" >/dev/null
+	printf 'a LOGIN alice %s\r\nb CREATE Box\r\nc LOGOUT\r\n' "$ALICE_PW" | imap >/dev/null
+	# A's copy is slowed down at its fsync, while it holds INBOX's lock
+	printf 'a LOGIN alice %s\r\nb SELECT INBOX\r\nc UID MOVE 1 Box\r\nd LOGOUT\r\n' "$ALICE_PW" > "$T/a"
+	traced -f -o /dev/null -e inject=fdatasync:delay_enter=1500000 \
+		"$IMAPD" -s "$SPOOL" -a "$USERS" -l "$LOG" -n "$HOST" < "$T/a" > "$T/out.a" &
+	sleep 0.5
+	printf 'a LOGIN alice %s\r\nb SELECT INBOX\r\nc UID MOVE 1 Box\r\nd LOGOUT\r\n' "$ALICE_PW" | imap | replies > "$T/out.b"
+	wait
+	grep -q '^c OK UID MOVE completed' "$T/out.a"
+	grep -q '^c OK' "$T/out.b"
+	[ "$(count_messages "$SPOOL/alice/Box")" = 1 ]
+	[ "$(count_messages "$(inbox alice)")" = 0 ]
+}
+
+@test "imap e2e: MOVEs in opposite directions at once never hang" {
+	for i in 1 2; do printf 'Subject: x%d\r\n\r\nbody\r\n' "$i" > "$T/m"; deliver_file alice "$T/m" >/dev/null; done
+	printf 'a LOGIN alice %s\r\nb CREATE Box\r\nc SELECT INBOX\r\nd UID MOVE 2 Box\r\ne LOGOUT\r\n' "$ALICE_PW" | imap >/dev/null
+	start=$(date +%s)
+	for k in $(seq 10); do
+		printf 'a LOGIN alice %s\r\nb SELECT INBOX\r\nc MOVE 1 Box\r\nd LOGOUT\r\n' "$ALICE_PW" | imap -L 5 > "$T/a.$k" &
+		printf 'a LOGIN alice %s\r\nb SELECT Box\r\nc MOVE 1 INBOX\r\nd LOGOUT\r\n' "$ALICE_PW" | imap -L 5 > "$T/b.$k" &
+		wait
+	done
+	[ $(( $(date +%s) - start )) -lt 60 ]
+	[ $(( $(count_messages "$(inbox alice)") + $(count_messages "$SPOOL/alice/Box") )) -eq 2 ]
+	for f in "$T"/a.* "$T"/b.*; do grep -q '^d OK LOGOUT' "$f"; done
 }
