@@ -28,7 +28,7 @@ COMMON_SRC = $(wildcard common/*.c)
 COMMON_OBJ = $(COMMON_SRC:.c=.o)
 HEADERS    = $(wildcard common/*.h smtpd/*.h pop3d/*.h imapd/*.h)
 HELPERS    = tests/helpers/mkhash tests/helpers/mboxcheck tests/helpers/mimetool \
-             tests/helpers/failshim.so
+             tests/helpers/failshim.so tests/helpers/maxrss
 
 .PHONY: all test run install clean bench bench-peers fuzz memcheck torture
 all: $(PROGS) $(HELPERS)

@@ -160,7 +160,7 @@ bool maildrop_send(struct pop3 *p, const struct drop_msg *m, uint64_t lines)
 bool maildrop_update(struct pop3 *p, uint32_t *left)
 {
 	const struct index *ix;
-	bool any = false, ok_ = false;
+	bool any = false, updated = false;
 	bool *keep;
 	uint32_t j = 0;
 
@@ -173,7 +173,7 @@ bool maildrop_update(struct pop3 *p, uint32_t *left)
 	ix = &p->mb.ix;
 	*left = ix->h.nrec;
 	if (!any || ix->h.uidvalidity != p->uidvalidity) {
-		ok_ = !any;
+		updated = !any;
 		goto out;
 	}
 	keep = malloc(ix->h.nrec ? ix->h.nrec : 1);
@@ -186,11 +186,19 @@ bool maildrop_update(struct pop3 *p, uint32_t *left)
 		keep[i] = !(j < p->nmsgs && p->msgs[j].uid == ix->rec[i].uid && p->msgs[j].deleted);
 		*left -= !keep[i];
 	}
-	ok_ = mailbox_rewrite(&p->mb, keep) == 0;
-	if (!ok_)
+	updated = mailbox_rewrite(&p->mb, keep) == 0;
+	if (!updated)
 		log_msg(LOG_ERR, "%s: rewriting INBOX: %s", p->user, strerror(errno));
 	free(keep);
 out:
 	mailbox_unlock(&p->mb);
-	return ok_;
+	return updated;
+}
+
+void maildrop_close(struct pop3 *p)
+{
+	mailbox_close(&p->mb);
+	if (p->droplock >= 0)
+		close(p->droplock);	/* releases the maildrop lock */
+	p->droplock = -1;
 }

@@ -144,11 +144,16 @@ static void cmd_quit(void *v, char *args)
 {
 	struct pop3 *p = v;
 	uint32_t left;
+	bool updated;
 
 	(void)args;
 	if (p->state != P_TRANS)
 		reply_close(p, 0, "+OK facteur POP3 server signing off");
-	if (!maildrop_update(p, &left))
+	updated = maildrop_update(p, &left);
+	/* The maildrop is free before the client hears the answer: it may
+	 * log in again at once, before this process has quite gone. */
+	maildrop_close(p);
+	if (!updated)
 		reply_close(p, 1, "-ERR [SYS/TEMP] some deleted messages not removed, try again");
 	reply_close(p, 0, "+OK facteur POP3 server signing off (%u messages left)", left);
 }

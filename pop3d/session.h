@@ -63,6 +63,8 @@ struct drop_msg *maildrop_msg(struct pop3 *p, const char *arg);
 bool maildrop_send(struct pop3 *p, const struct drop_msg *m, uint64_t lines);
 /* QUIT in TRANSACTION: remove the deleted messages, atomically. */
 bool maildrop_update(struct pop3 *p, uint32_t *left);
+/* Let go of the mailbox and the maildrop lock. */
+void maildrop_close(struct pop3 *p);
 
 /* Command handlers. */
 void cmd_user(void *p, char *args);

@@ -41,6 +41,13 @@ setup_spool() {
 	mkdir -m 1777 "$T/san"
 	export ASAN_OPTIONS="log_path=$T/san/asan:detect_leaks=${FACTEUR_LEAKS:-1}:abort_on_error=0"
 	export UBSAN_OPTIONS="log_path=$T/san/ubsan:print_stacktrace=1:halt_on_error=1"
+	# make memcheck: the piped sessions run under valgrind, reports likewise
+	WRAP=()
+	if [ -n "${FACTEUR_MEMCHECK:-}" ]; then
+		WRAP=(valgrind -q --error-exitcode=0 --leak-check=full
+		      --show-leak-kinds=definite --errors-for-leak-kinds=definite
+		      --log-file="$T/san/valgrind.%p")
+	fi
 }
 
 # Hashes are made once per run: crypt is slow on purpose.
@@ -63,6 +70,8 @@ teardown_spool() {
 		[ -n "$pid" ] && wait "$pid" 2>/dev/null
 	done
 	local reports
+	# valgrind leaves an empty file when it has nothing to say
+	find "$T/san" -type f -empty -delete 2>/dev/null
 	reports=$(ls "$T/san" 2>/dev/null)
 	if [ -n "$reports" ]; then
 		cat "$T"/san/* >&2
@@ -81,13 +90,13 @@ crlf() { sed 's/$/\r/'; }
 
 # smtp [flags...] < transcript : run smtpd on a piped session.
 smtp() {
-	"$SMTPD" -s "$SPOOL" -a "$USERS" -l "$LOG" -n "$HOST" -d "$DOMAIN" -D 0 "$@"
+	"${WRAP[@]}" "$SMTPD" -s "$SPOOL" -a "$USERS" -l "$LOG" -n "$HOST" -d "$DOMAIN" -D 0 "$@"
 }
 pop3() {
-	"$POP3D" -s "$SPOOL" -a "$USERS" -l "$LOG" -n "$HOST" -D 0 "$@"
+	"${WRAP[@]}" "$POP3D" -s "$SPOOL" -a "$USERS" -l "$LOG" -n "$HOST" -D 0 "$@"
 }
 imap() {
-	"$IMAPD" -s "$SPOOL" -a "$USERS" -l "$LOG" -n "$HOST" -D 0 "$@"
+	"${WRAP[@]}" "$IMAPD" -s "$SPOOL" -a "$USERS" -l "$LOG" -n "$HOST" -D 0 "$@"
 }
 
 # The replies of a piped session, CRs removed, one per line.

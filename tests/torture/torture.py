@@ -271,21 +271,34 @@ class Run:
                 self.errors.append("imap: %r" % e)
             self.ledger.count("sessions")
 
+    def facteur_pids(self, progs):
+        """Session processes on this spool (not the superservers)."""
+        pids = []
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open("/proc/%s/cmdline" % entry, "rb") as f:
+                    argv = f.read().split(b"\0")
+            except OSError:
+                continue
+            if len(argv) > 2 and argv[0] in progs and argv[2] == self.spool.encode():
+                pids.append(int(entry))
+        return pids
+
     def killer(self):
-        progs = [os.path.join(TOP, p) for p in ("smtpd/smtpd", "pop3d/pop3d", "imapd/imapd")]
+        progs = {os.path.join(TOP, p).encode() for p in ("smtpd/smtpd", "pop3d/pop3d", "imapd/imapd")}
         while not self.stop.is_set():
-            time.sleep(random.uniform(0.1, 0.6))
-            pids = []
-            for prog in progs:
-                out = subprocess.run(["pgrep", "-f", "^%s -s %s" % (prog, self.spool)],
-                                     capture_output=True, text=True).stdout.split()
-                pids += [int(p) for p in out]
-            if pids:
-                try:
-                    os.kill(random.choice(pids), signal.SIGKILL)
-                    self.kills += 1
-                except ProcessLookupError:
-                    pass
+            pids = self.facteur_pids(progs)
+            if not pids:
+                time.sleep(0.01)	# sessions are short: look again soon
+                continue
+            try:
+                os.kill(random.choice(pids), signal.SIGKILL)
+                self.kills += 1
+            except ProcessLookupError:
+                pass
+            time.sleep(random.uniform(0.1, 0.4))
 
     # ---- the checks ----
 
