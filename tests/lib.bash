@@ -44,7 +44,7 @@ setup_spool() {
 	# make memcheck: the piped sessions run under valgrind, reports likewise
 	WRAP=()
 	if [ -n "${FACTEUR_MEMCHECK:-}" ]; then
-		WRAP=(valgrind -q --error-exitcode=0 --leak-check=full
+		WRAP=(valgrind -q --vgdb=no --error-exitcode=0 --leak-check=full
 		      --show-leak-kinds=definite --errors-for-leak-kinds=definite
 		      --log-file="$T/san/valgrind.%p")
 	fi
