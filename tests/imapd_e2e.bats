@@ -293,3 +293,73 @@ HELPERS=$BATS_TEST_DIRNAME/helpers
 	[ $(( $(count_messages "$(inbox alice)") + $(count_messages "$SPOOL/alice/Box") )) -eq 2 ]
 	for f in "$T"/a.* "$T"/b.*; do grep -q '^d OK LOGOUT' "$f"; done
 }
+
+@test "imap e2e: a nested multipart sent by SMTP: exact BODYSTRUCTURE and byte-exact parts over IMAP" {
+	cat > "$T/nested.eml" <<-'EOM'
+	From: Alice <alice@test.lan>
+	To: bob@test.lan
+	Subject: nested
+	MIME-Version: 1.0
+	Content-Type: multipart/mixed; boundary="outer"
+
+	This is a preamble.
+	--outer
+	Content-Type: multipart/alternative; boundary=inner
+
+	--inner
+	Content-Type: text/plain; charset=utf-8
+
+	Hello Bob,
+	see the attachments.
+	--inner
+	Content-Type: text/html; charset=utf-8
+
+	<p>Hello Bob,</p>
+	--inner--
+	--outer
+	Content-Type: application/pdf; name="report.pdf"
+	Content-Transfer-Encoding: base64
+	Content-Disposition: attachment; filename="report.pdf"
+
+	JVBERi0xLjQKJcfsj6IKNSAwIG9iago8PC9MZW5ndGggNiAwIFI+PgpzdHJlYW0K
+	ZW5kc3RyZWFtCmVuZG9iago=
+	--outer
+	Content-Type: image/png; name=dot.png
+	Content-Transfer-Encoding: base64
+	Content-Disposition: inline; filename=dot.png
+
+	iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk
+	--outer--
+	Epilogue.
+	EOM
+	serve "$SMTPD" -d "$DOMAIN"; SPORT=$PORT
+	serve "$IMAPD"; IPORT=$PORT
+	python3 - "$SPORT" "$IPORT" "$ALICE_PW" "$T/nested.eml" <<-'PY'
+	import imaplib, smtplib, sys, base64
+	sport, iport, pw, path = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+	sent = open(path, "rb").read().replace(b"\n", b"\r\n")
+	s = smtplib.SMTP("127.0.0.1", sport, timeout=10)
+	s.sendmail("alice@test.lan", ["alice@test.lan"], sent)
+	s.quit()
+	M = imaplib.IMAP4("127.0.0.1", iport)
+	M.login("alice", pw)
+	M.select("INBOX", readonly=True)
+	typ, data = M.fetch("1", "(BODYSTRUCTURE)")
+	want = (b'((("TEXT" "PLAIN" ("CHARSET" "utf-8") NIL NIL "7BIT" 32 2 NIL NIL NIL NIL)'
+	        b'("TEXT" "HTML" ("CHARSET" "utf-8") NIL NIL "7BIT" 17 1 NIL NIL NIL NIL) "ALTERNATIVE" ("BOUNDARY" "inner") NIL NIL NIL)'
+	        b'("APPLICATION" "PDF" ("NAME" "report.pdf") NIL NIL "BASE64" 90 NIL ("ATTACHMENT" ("FILENAME" "report.pdf")) NIL NIL)'
+	        b'("IMAGE" "PNG" ("NAME" "dot.png") NIL NIL "BASE64" 60 NIL ("INLINE" ("FILENAME" "dot.png")) NIL NIL)'
+	        b' "MIXED" ("BOUNDARY" "outer") NIL NIL NIL)')
+	assert data[0] == b"1 (BODYSTRUCTURE " + want + b")", data[0]
+	typ, data = M.fetch("1", "(BODY.PEEK[1.1] BODY.PEEK[1.2] BODY.PEEK[2] BODY.PEEK[3.MIME])")
+	parts = [d[1] for d in data if isinstance(d, tuple)]
+	assert parts[0] == b"Hello Bob,\r\nsee the attachments.", parts[0]
+	assert parts[1] == b"<p>Hello Bob,</p>", parts[1]
+	assert base64.b64decode(parts[2]).startswith(b"%PDF-1.4"), parts[2]
+	assert parts[3] == (b"Content-Type: image/png; name=dot.png\r\nContent-Transfer-Encoding: base64\r\n"
+	                    b"Content-Disposition: inline; filename=dot.png\r\n\r\n"), parts[3]
+	typ, data = M.fetch("1", "(BODY.PEEK[])")
+	assert data[0][1].split(b"\r\n", 2)[2] == sent
+	M.logout()
+	PY
+}
