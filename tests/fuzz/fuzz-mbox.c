@@ -162,6 +162,15 @@ static int collect(void *arg, const struct mbox_msg *m)
 	return 0;
 }
 
+/* The LF at j ends an empty line, or a CRLF one (files other programs
+ * wrote): the end of the header. */
+static bool blank_line_end(const char *p, uint64_t start, uint64_t j)
+{
+	if (j == start || p[j - 1] == '\n')
+		return true;
+	return p[j - 1] == '\r' && (j - 1 == start || p[j - 2] == '\n');
+}
+
 /* A message starts at "From " opening the file or following an empty line. */
 static void model_scan(const char *p, size_t n, struct msgs *ms)
 {
@@ -190,7 +199,7 @@ static void model_scan(const char *p, size_t n, struct msgs *ms)
 		m->raw_len = end > start ? end - start : 0;
 		m->hdr_len = (uint32_t)m->raw_len;
 		for (uint64_t j = start; j < start + m->raw_len; j++)
-			if (p[j] == '\n' && (j == start || p[j - 1] == '\n')) {
+			if (p[j] == '\n' && blank_line_end(p, start, j)) {
 				m->hdr_len = (uint32_t)(j + 1 - start);
 				break;
 			}
