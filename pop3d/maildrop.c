@@ -12,6 +12,7 @@
 #include "lock.h"
 #include "log.h"
 #include "mbox.h"
+#include "msgnum.h"
 #include "spool.h"
 
 #include <errno.h>
@@ -78,31 +79,26 @@ enum drop_status maildrop_open(struct pop3 *p)
 	return rc == 0 ? DROP_OK : DROP_BUSY;
 }
 
-/* Strict message numbers: digits only, no sign, no overflow, in range. */
+/* Strict message numbers (msgnum.h), each refusal with its own text. */
 struct drop_msg *maildrop_msg(struct pop3 *p, const char *arg)
 {
-	unsigned long n = 0;
-	const char *c = arg;
+	uint32_t n = 0;
 
-	if (*c == '\0') {
+	switch (msgnum_parse(arg, p->nmsgs, &n)) {
+	case MSGNUM_EMPTY:
 		err(p, "message number required");
 		return NULL;
-	}
-	for (; *c; c++) {
-		if (*c < '0' || *c > '9') {
-			err(p, "invalid message number");
-			return NULL;
-		}
-		n = n * 10 + (unsigned long)(*c - '0');
-		if (n > p->nmsgs)
-			break;
-	}
-	if (n == 0 || n > p->nmsgs) {
+	case MSGNUM_SYNTAX:
+		err(p, "invalid message number");
+		return NULL;
+	case MSGNUM_RANGE:
 		err(p, "no such message, only %u in maildrop", p->nmsgs);
 		return NULL;
+	case MSGNUM_OK:
+		break;
 	}
 	if (p->msgs[n - 1].deleted) {
-		err(p, "message %lu already deleted", n);
+		err(p, "message %u already deleted", n);
 		return NULL;
 	}
 	return &p->msgs[n - 1];

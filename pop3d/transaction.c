@@ -1,6 +1,8 @@
 /* TRANSACTION: STAT, LIST, UIDL, RETR, TOP, DELE, RSET (RFC 1939 5). */
 #include "session.h"
 
+#include "msgnum.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,22 +84,6 @@ void cmd_retr(void *v, char *args)
 		maildrop_send(p, m, UINT64_MAX);
 }
 
-/* The line count of TOP: digits only; a huge count means the whole body. */
-static bool parse_lines(const char *s, uint64_t *out)
-{
-	uint64_t n = 0;
-
-	if (*s == '\0')
-		return false;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return false;
-		n = n > UINT64_MAX / 20 ? UINT64_MAX - 1 : n * 10 + (uint64_t)(*s - '0');
-	}
-	*out = n;
-	return true;
-}
-
 void cmd_top(void *v, char *args)
 {
 	struct pop3 *p = v;
@@ -110,7 +96,7 @@ void cmd_top(void *v, char *args)
 		return;
 	}
 	*sp = '\0';
-	if (!parse_lines(sp + 1, &lines)) {
+	if (!msgnum_lines(sp + 1, &lines)) {	/* a huge count: the whole body */
 		err(p, "invalid line count");
 		return;
 	}
