@@ -60,8 +60,11 @@ static void env_field(void *arg, const char *name, size_t nlen, const char *val,
 
 	if (e->v[i] && !is_addr_field(i))
 		return;
-	if (old + sep + vlen > ENV_FIELD_MAX)
-		vlen = ENV_FIELD_MAX - old > sep ? ENV_FIELD_MAX - old - sep : 0;
+	if (old + sep + vlen > ENV_FIELD_MAX) {
+		if (old + sep >= ENV_FIELD_MAX)
+			return;		/* full: no room even for a separator */
+		vlen = ENV_FIELD_MAX - old - sep;
+	}
 	v = realloc(e->v[i], old + sep + vlen + 1);
 	if (!v) {
 		e->oom = true;
