@@ -140,17 +140,23 @@ static int recover_append(struct mailbox *mb)
 	return 0;
 }
 
+bool mailbox_is_current(const struct mailbox *mb)
+{
+	struct stat fst, pst;
+
+	return fstat(mb->fd, &fst) == 0 &&
+	       fstatat(mb->dirfd, mb->leaf, &pst, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       same_file(&fst, &pst);
+}
+
 static int lock_current(struct mailbox *mb, int type)
 {
 	for (int tries = 0;; tries++) {
-		struct stat fst, pst;
 		int fd;
 
 		if (lock_wait(mb->fd, type, mb->lock_timeout) != 0)
 			return -1;
-		if (fstat(mb->fd, &fst) == 0 &&
-		    fstatat(mb->dirfd, mb->leaf, &pst, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    same_file(&fst, &pst)) {
+		if (mailbox_is_current(mb)) {
 			mb->lock = type;
 			return 0;
 		}

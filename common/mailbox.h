@@ -42,6 +42,11 @@ void mailbox_close(struct mailbox *mb);
 int mailbox_lock(struct mailbox *mb, int type);
 void mailbox_unlock(struct mailbox *mb);
 
+/* Whether mb->fd is still the file at the mailbox's path.  No lock needed:
+ * while it is, the bytes of the messages it held stay where they were
+ * (appends only add at the end; a rewrite renames a new file in). */
+bool mailbox_is_current(const struct mailbox *mb);
+
 /* Bring mb->ix up to date with the mbox.  Needs a lock; when the index must
  * be written the lock is upgraded to F_WRLCK (and stays so). */
 int mailbox_sync(struct mailbox *mb);

@@ -104,11 +104,18 @@ struct drop_msg *maildrop_msg(struct pop3 *p, const char *arg)
 	return &p->msgs[n - 1];
 }
 
-/* Where message m is now: its record in a freshly synced index. */
+/* Where message m is now: its record in the index, synced again only when
+ * the file has been replaced since (an expunge by imapd), so that a RETR
+ * costs two stat calls rather than a lock and an index read. */
 static bool locate(struct pop3 *p, const struct drop_msg *m, struct idx_rec *rec)
 {
 	long i = -1;
 
+	if (p->mb.ix.h.uidvalidity == p->uidvalidity && mailbox_is_current(&p->mb) &&
+	    (i = index_find_uid(&p->mb.ix, m->uid)) >= 0) {
+		*rec = p->mb.ix.rec[i];
+		return true;
+	}
 	if (mailbox_lock(&p->mb, F_RDLCK) != 0)
 		return false;
 	if (mailbox_sync(&p->mb) == 0 && p->mb.ix.h.uidvalidity == p->uidvalidity)
