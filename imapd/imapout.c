@@ -16,18 +16,12 @@ bool imap_quotable(const char *s, size_t n)
 	return true;
 }
 
-/* ATOM-CHAR plus "]" (RFC 3501 9: ASTRING-CHAR). */
-static bool astring_char(unsigned char c)
-{
-	return c > 0x20 && c < 0x7f && !strchr("(){%*\"\\", c);
-}
-
 bool imap_atomic(const char *s, size_t n)
 {
 	if (n == 0)
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (!astring_char((unsigned char)s[i]))
+		if (!imap_astring_char((unsigned char)s[i]))
 			return false;
 	return true;
 }

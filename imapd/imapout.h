@@ -16,6 +16,18 @@ struct lout;
  * too long. */
 bool imap_quotable(const char *s, size_t n);
 
+/* ASTRING-CHAR (RFC 3501 9): ATOM-CHAR or "]".  Inline and without strchr:
+ * header field names and flags go through it a byte at a time. */
+static inline bool imap_astring_char(unsigned char c)
+{
+	switch (c) {
+	case '(': case ')': case '{': case '%': case '*': case '"': case '\\':
+		return false;
+	default:
+		return c > 0x20 && c < 0x7f;
+	}
+}
+
 /* True when s is a non-empty atom made of ASTRING-CHARs. */
 bool imap_atomic(const char *s, size_t n);
 

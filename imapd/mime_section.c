@@ -94,11 +94,6 @@ static int literal_name(const char **pp, const char *e, char *buf, size_t *n)
 	return 0;
 }
 
-static bool astring_char(unsigned char c)
-{
-	return c > 0x20 && c < 0x7f && !strchr("(){%*\"\\", c);
-}
-
 /* header-list = "(" header-fld-name *(SP header-fld-name) ")" */
 static int header_list(const char *p, const char *e, struct section *s)
 {
@@ -119,7 +114,7 @@ static int header_list(const char *p, const char *e, struct section *s)
 		} else {
 			const char *a = p;
 
-			while (p < e && astring_char((unsigned char)*p))
+			while (p < e && imap_astring_char((unsigned char)*p))
 				p++;
 			n = (size_t)(p - a);
 			if (n == 0 || n >= sizeof buf)

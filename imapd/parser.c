@@ -1,5 +1,6 @@
 #include "parser.h"
 #include "cmdread.h"
+#include "imapout.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -62,12 +63,12 @@ bool tok_sp(struct tok *t)
 /* RFC 3501 9: atom-specials are "(" ")" "{" SP CTL "%" "*" DQUOTE "\" "]". */
 static bool atom_char(int c)
 {
-	return c > 0x20 && c < 0x7f && !strchr("(){%*\"\\]", c);
+	return c != ']' && imap_astring_char((unsigned char)c);
 }
 
 static bool astring_char(int c)
 {
-	return atom_char(c) || c == ']';
+	return imap_astring_char((unsigned char)c);
 }
 
 static bool list_char(int c)
