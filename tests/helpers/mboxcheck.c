@@ -1,8 +1,9 @@
-/* mboxcheck [-l] [-i] [-x N] MBOX: the test suite's view of a mailbox.
+/* mboxcheck [-l] [-i] [-x N | -a] MBOX: the test suite's view of a mailbox.
  *   (default) check the file is a well-formed mboxrd and print "N messages"
  *   -l        also print one line per message: offset raw_len wire_size
  *   -i        check that the index beside it agrees with the file
  *   -x N      write message N (1-based) in wire form (CRLF, unquoted)
+ *   -a        write every message so, each after a line with its size
  * Exit 0 when well-formed (and consistent), 1 otherwise. */
 #include "index.h"
 #include "lineio.h"
@@ -34,6 +35,18 @@ static int collect(void *arg, const struct mbox_msg *m)
 	}
 	l->m[l->n++] = *m;
 	return 0;
+}
+
+/* Message m in wire form, after a line with its size when `sized`. */
+static void write_message(int fd, const struct mbox_msg *m, bool sized, struct lout *out)
+{
+	struct wire_opts o = { false, 0, UINT64_MAX };
+	char line[32];
+
+	if (sized)
+		lout_write(out, line, (size_t)snprintf(line, sizeof line, "%llu\n",
+							(unsigned long long)m->wire_size));
+	mbox_to_wire(fd, m->offset + m->from_len, m->offset + m->from_len + m->raw_len, &o, out);
 }
 
 /* Well-formed: empty, or starts with "From " and ends with a blank line. */
@@ -91,17 +104,20 @@ int main(int argc, char **argv)
 	static struct lout out;
 	bool list = false, idx = false;
 	long extract = 0;
+	bool all = false;
 	struct list l = { 0 };
 	struct stat st;
 	int opt, fd, rc;
 
-	while ((opt = getopt(argc, argv, "lix:")) != -1) {
+	while ((opt = getopt(argc, argv, "lix:a")) != -1) {
 		if (opt == 'l')
 			list = true;
 		else if (opt == 'i')
 			idx = true;
 		else if (opt == 'x')
 			extract = atol(optarg);
+		else if (opt == 'a')
+			all = true;
 		else
 			return 2;
 	}
@@ -114,18 +130,16 @@ int main(int argc, char **argv)
 	}
 	if (mbox_scan(fd, 0, (uint64_t)st.st_size, collect, &l) != 0)
 		return 1;
-	if (extract) {
-		struct wire_opts o = { false, 0, UINT64_MAX };
-		const struct mbox_msg *m;
+	if (extract || all) {
+		size_t first = all ? 0 : (size_t)extract - 1, last = all ? l.n : (size_t)extract;
 
-		if (extract < 1 || (size_t)extract > l.n) {
+		if (!all && (extract < 1 || (size_t)extract > l.n)) {
 			free(l.m);
 			return 1;
 		}
-		m = &l.m[extract - 1];
 		lout_init(&out, 1, 60);
-		mbox_to_wire(fd, m->offset + m->from_len, m->offset + m->from_len + m->raw_len,
-			     &o, &out);
+		for (size_t i = first; i < last; i++)
+			write_message(fd, &l.m[i], all, &out);
 		free(l.m);
 		return lout_flush(&out) == 0 ? 0 : 1;
 	}
