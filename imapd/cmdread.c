@@ -46,8 +46,7 @@ static void add_seg(struct cmd *c, size_t off, size_t len, bool literal, bool bi
 	c->seg[c->nseg++] = (struct seg){ off, len, literal, big };
 }
 
-/* A literal announced at the end of a line: "{n}" or "{n+}". */
-static bool literal_marker(const char *line, size_t len, uint64_t *n, bool *sync)
+bool literal_marker(const char *line, size_t len, uint64_t *n, bool *sync)
 {
 	size_t i;
 	uint64_t v = 0;

@@ -45,6 +45,10 @@ enum cmd_status {
 
 struct imap;
 
+/* A literal announced at the end of a line of len bytes: "{n}" or "{n+}"
+ * (sync false).  A number too large to hold stays over every limit. */
+bool literal_marker(const char *line, size_t len, uint64_t *n, bool *sync);
+
 /* Read the next command.  Timeouts and a lost client end the process. */
 enum cmd_status cmd_read(struct imap *s, struct cmd *c);
 void cmd_reset(struct cmd *c);

@@ -6,35 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool digit(uint8_t c)
-{
-	return c >= '0' && c <= '9';
-}
-
-/* "{n}" or "{n+}" closing a line, read as cmdread.c reads it. */
-static bool marker(const uint8_t *line, size_t len, uint64_t *n, bool *sync)
-{
-	size_t i;
-	uint64_t v = 0;
-
-	if (len < 3 || line[len - 1] != '}')
-		return false;
-	i = len - 2;
-	*sync = line[i] != '+';
-	if (!*sync)
-		i--;
-	if (i == 0 || !digit(line[i]))
-		return false;
-	while (i > 0 && digit(line[i]))
-		i--;
-	if (line[i] != '{')
-		return false;
-	for (size_t k = i + 1; digit(line[k]); k++)
-		v = v > (UINT64_MAX - 9) / 10 ? UINT64_MAX / 2 : v * 10 + (uint64_t)(line[k] - '0');
-	*n = v;
-	return true;
-}
-
 enum cut { CUT_DONE, CUT_REFUSED, CUT_END };
 
 /* One command into b and c->seg; CUT_REFUSED when the session would have
@@ -57,7 +28,7 @@ static enum cut cut_one(struct fz *f, struct cmd *c, struct fz_buf *b)
 		len = raw - 1 - (raw >= 2 && line[raw - 2] == '\r');
 		c->seg[c->nseg++] = (struct seg){ b->len, len, false, false };
 		fz_buf_add(b, line, len);
-		if (!marker(line, len, &n, &sync))
+		if (!literal_marker((const char *)line, len, &n, &sync))
 			return CUT_DONE;
 		if (++c->nliterals > IMAP_LITERALS_MAX || n > IMAP_LITERAL_MAX)
 			return sync ? CUT_REFUSED : CUT_END;
