@@ -295,43 +295,7 @@ HELPERS=$BATS_TEST_DIRNAME/helpers
 }
 
 @test "imap e2e: a nested multipart sent by SMTP: exact BODYSTRUCTURE and byte-exact parts over IMAP" {
-	cat > "$T/nested.eml" <<-'EOM'
-	From: Alice <alice@test.lan>
-	To: bob@test.lan
-	Subject: nested
-	MIME-Version: 1.0
-	Content-Type: multipart/mixed; boundary="outer"
-
-	This is a preamble.
-	--outer
-	Content-Type: multipart/alternative; boundary=inner
-
-	--inner
-	Content-Type: text/plain; charset=utf-8
-
-	Hello Bob,
-	see the attachments.
-	--inner
-	Content-Type: text/html; charset=utf-8
-
-	<p>Hello Bob,</p>
-	--inner--
-	--outer
-	Content-Type: application/pdf; name="report.pdf"
-	Content-Transfer-Encoding: base64
-	Content-Disposition: attachment; filename="report.pdf"
-
-	JVBERi0xLjQKJcfsj6IKNSAwIG9iago8PC9MZW5ndGggNiAwIFI+PgpzdHJlYW0K
-	ZW5kc3RyZWFtCmVuZG9iago=
-	--outer
-	Content-Type: image/png; name=dot.png
-	Content-Transfer-Encoding: base64
-	Content-Disposition: inline; filename=dot.png
-
-	iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk
-	--outer--
-	Epilogue.
-	EOM
+	cp "$BATS_TEST_DIRNAME/data/nested.eml" "$T/nested.eml"
 	serve "$SMTPD" -d "$DOMAIN"; SPORT=$PORT
 	serve "$IMAPD"; IPORT=$PORT
 	python3 - "$SPORT" "$IPORT" "$ALICE_PW" "$T/nested.eml" <<-'PY'

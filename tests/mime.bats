@@ -49,45 +49,9 @@ sect() {
 # The data of the last sect with CRs shown as \r (one line per line).
 shown() { sed 's/\r$/\\r/' "$T/data"; }
 
-nested_message() {
-	cat > "$T/nested.eml" <<'EOF'
-From: Alice <alice@test.lan>
-To: bob@test.lan
-Subject: nested
-MIME-Version: 1.0
-Content-Type: multipart/mixed; boundary="outer"
-
-This is a preamble.
---outer
-Content-Type: multipart/alternative; boundary=inner
-
---inner
-Content-Type: text/plain; charset=utf-8
-
-Hello Bob,
-see the attachments.
---inner
-Content-Type: text/html; charset=utf-8
-
-<p>Hello Bob,</p>
---inner--
---outer
-Content-Type: application/pdf; name="report.pdf"
-Content-Transfer-Encoding: base64
-Content-Disposition: attachment; filename="report.pdf"
-
-JVBERi0xLjQKJcfsj6IKNSAwIG9iago8PC9MZW5ndGggNiAwIFI+PgpzdHJlYW0K
-ZW5kc3RyZWFtCmVuZG9iago=
---outer
-Content-Type: image/png; name=dot.png
-Content-Transfer-Encoding: base64
-Content-Disposition: inline; filename=dot.png
-
-iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk
---outer--
-Epilogue.
-EOF
-}
+# A multipart/mixed with an alternative and two base64 attachments, shared
+# with the end-to-end suite.
+nested_message() { cp "$BATS_TEST_DIRNAME/data/nested.eml" "$T/nested.eml"; }
 
 rfc822_message() {
 	cat > "$T/rfc822.eml" <<'EOF'
