@@ -70,8 +70,7 @@ class View:
         """EXPUNGE and EXISTS in order; new messages' UIDs are fetched, and
         that FETCH's own untagged updates are applied in turn."""
         pending = list(untagged)
-        while pending:
-            exists = None
+        while True:
             for r in pending:
                 m = re.match(rb"\* (\d+) EXPUNGE$", r)
                 if m:
@@ -79,18 +78,23 @@ class View:
                 m = re.match(rb"\* (\d+) EXISTS$", r)
                 if m:
                     exists = int(m.group(1))
-            pending = []
-            if exists is None or exists <= len(self.uids):
-                assert exists is None or exists == len(self.uids), (exists, len(self.uids))
+                    assert exists >= len(self.uids), (exists, len(self.uids))
+                    self.uids += [None] * (exists - len(self.uids))
+            unknown = [i + 1 for i, uid in enumerate(self.uids) if uid is None]
+            if not unknown:
+                return
+            status, got = self.c.cmd("FETCH %d:%d (UID)" % (unknown[0], unknown[-1]))
+            if status.startswith(b"NO [EXPUNGEISSUED]"):
+                # one of them went after its EXISTS (RFC 2180 4.1.2): the
+                # EXPUNGE comes with the next command that may carry it
+                pending = self.c.ok("NOOP")
                 continue
-            old = len(self.uids)
-            got = self.c.ok("FETCH %d:%d (UID)" % (old + 1, exists))
-            new = {}
+            assert status.startswith(b"OK"), (status,)
             for r in got:
                 m = re.match(rb"\* (\d+) FETCH \(UID (\d+)\)$", r)
-                if m:
-                    new[int(m.group(1))] = int(m.group(2))
-            self.uids += [new[k] for k in range(old + 1, exists + 1)]
+                if m and self.uids[int(m.group(1)) - 1] is None:
+                    self.uids[int(m.group(1)) - 1] = int(m.group(2))
+            assert None not in self.uids[unknown[0] - 1:unknown[-1]], got
             pending = [r for r in got if not re.match(rb"\* \d+ FETCH", r)]
 
     def noop(self):
