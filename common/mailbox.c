@@ -416,6 +416,8 @@ static int carry_over(struct index *nix, const struct index *old)
 	nix->h.uidvalidity = (uint32_t)time(NULL);
 	if (nix->h.uidvalidity <= old->h.uidvalidity)
 		nix->h.uidvalidity = old->h.uidvalidity + 1;
+	if (nix->h.uidvalidity == 0)
+		nix->h.uidvalidity = 1;	/* past the largest: any other value tells clients */
 	nix->h.uidnext = 1;
 	for (uint32_t i = 0; i < nix->h.nrec; i++)
 		nix->rec[i].uid = nix->h.uidnext++;
