@@ -1,5 +1,5 @@
 #include "dispatch.h"
-#include "addr.h"
+#include "ascii.h"
 
 #include <string.h>
 

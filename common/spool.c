@@ -1,6 +1,6 @@
 #include "spool.h"
 #include "limits.h"
-#include "addr.h"
+#include "ascii.h"
 
 #include <errno.h>
 #include <fcntl.h>

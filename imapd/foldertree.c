@@ -2,7 +2,7 @@
  * directory.  Nothing here changes the store. */
 #include "folders.h"
 
-#include "addr.h"
+#include "ascii.h"
 #include "spool.h"
 
 #include <dirent.h>

@@ -4,6 +4,7 @@
 #include "envelope.h"
 #include "session.h"
 
+#include "ascii.h"
 #include "auth.h"
 #include "log.h"
 

@@ -3,6 +3,7 @@
  * the session ends after cfg->auth_fail_max of them. */
 #include "session.h"
 
+#include "ascii.h"
 #include "auth.h"
 #include "deadline.h"
 #include "log.h"

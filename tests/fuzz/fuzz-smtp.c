@@ -8,6 +8,7 @@
 #include "fuzz.h"
 
 #include "addr.h"
+#include "ascii.h"
 #include "auth.h"
 #include "config.h"
 #include "envelope.h"

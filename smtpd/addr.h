@@ -1,8 +1,8 @@
 /* RFC 5321 4.1.2 paths: "<" [route ":"] local "@" domain ">", the null path
  * "<>", and the ESMTP parameters that may follow.  Pure functions over a
  * buffer: no I/O, easy to test and to fuzz. */
-#ifndef FACTEUR_ADDR_H
-#define FACTEUR_ADDR_H
+#ifndef SMTPD_ADDR_H
+#define SMTPD_ADDR_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -39,8 +39,5 @@ int addr_next_param(const char *s, size_t len, size_t *pos,
 /* Envelope sender as it goes in an mbox From_ line: one token, printable,
  * no spaces; "MAILER-DAEMON" for the null path. */
 void addr_from_token(const struct smtp_path *p, char *dst, size_t dstsz);
-
-/* Case-insensitive comparison of a bounded buffer with a C string. */
-bool ascii_ieq(const char *a, size_t alen, const char *b);
 
 #endif

@@ -14,18 +14,6 @@ static bool is_ldh(unsigned char c)
 	return isalnum(c) || c == '-';
 }
 
-bool ascii_ieq(const char *a, size_t alen, const char *b)
-{
-	size_t blen = strlen(b);
-
-	if (alen != blen)
-		return false;
-	for (size_t i = 0; i < alen; i++)
-		if (tolower((unsigned char)a[i]) != tolower((unsigned char)b[i]))
-			return false;
-	return true;
-}
-
 /* Domain = sub-domain *("." sub-domain), or an address literal "[...]".
  * Returns bytes taken, 0 if none. */
 static size_t scan_domain(const char *s, size_t len)
