@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #define COMMON_FLAGS "s:a:n:l:t:vL:b:f:D:c:"
@@ -24,12 +25,6 @@ void config_defaults(struct config *cfg, const char *prog, int timeout,
 	cfg->auth_delay_ms = AUTH_DELAY_MS;
 	cfg->line_max = line_max;
 	cfg->msg_max = MSG_SIZE_MAX_DEFAULT;
-	cfg->data_timeout = SMTP_DATA_TIMEOUT;
-	cfg->rcpt_max = RCPT_MAX;
-	cfg->hops_max = HOPS_MAX;
-	cfg->literal_max = IMAP_LITERAL_MAX;
-	cfg->preauth_timeout = IMAP_PREAUTH_TIMEOUT;
-	cfg->preauth_bad_max = IMAP_PREAUTH_BAD_MAX;
 	if (gethostname(cfg->hostname, sizeof cfg->hostname - 1) != 0 ||
 	    cfg->hostname[0] == '\0')
 		strcpy(cfg->hostname, "localhost");
@@ -62,26 +57,28 @@ int parse_number(const char *s, long min, long max, long *out)
 	return 0;
 }
 
-static void usage(const struct config *cfg, const char *extra)
+static void usage(const struct config *cfg, const struct program_flags *own)
 {
 	fprintf(stderr,
 		"usage: %s [-v] [-s spool] [-a authfile] [-n hostname] [-l syslog|file]\n"
 		"       [-t secs] [-L lock-secs] [-b bad-commands] [-f auth-failures]\n"
-		"       [-D auth-delay-ms] [-c line-bytes]%s\n"
+		"       [-D auth-delay-ms] [-c line-bytes]\n"
+		"%s%s%s"
 		"see %s(8)\n",
-		cfg->prog, *extra ? " [program flags]" : "", cfg->prog);
-	exit(2);
+		cfg->prog, *own->usage ? "       " : "", own->usage, *own->usage ? "\n" : "",
+		cfg->prog);
+	exit(EX_USAGE);
 }
 
-static long number_arg(const struct config *cfg, int opt, const char *arg,
-		       long min, long max)
+long config_number(const struct config *cfg, int opt, const char *arg,
+		   long min, long max)
 {
 	long v;
 
 	if (parse_number(arg, min, max, &v) != 0) {
 		fprintf(stderr, "%s: -%c: '%s' is not a number in [%ld, %ld]\n",
 			cfg->prog, opt, arg, min, max);
-		exit(2);
+		exit(EX_USAGE);
 	}
 	return v;
 }
@@ -94,14 +91,15 @@ static void set_hostname(struct config *cfg, const char *name)
 	    strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 			 "0123456789.-[]:") != n) {
 		fprintf(stderr, "%s: -n: '%s' is not a host name\n", cfg->prog, name);
-		exit(2);
+		exit(EX_USAGE);
 	}
 	memcpy(cfg->hostname, name, n + 1);
 }
 
 /* One letter, one meaning; a letter a program does not take never reaches here
- * because getopt() rejects it first. */
-static void apply(struct config *cfg, int opt, const char *arg)
+ * because getopt() rejects it first.  What is not common is the program's. */
+static void apply(struct config *cfg, const struct program_flags *own, int opt,
+		  const char *arg)
 {
 	switch (opt) {
 	case 's': cfg->spool = arg; break;
@@ -109,37 +107,29 @@ static void apply(struct config *cfg, int opt, const char *arg)
 	case 'n': set_hostname(cfg, arg); break;
 	case 'l': cfg->logdest = arg; break;
 	case 'v': cfg->transcript = true; break;
-	case 't': cfg->timeout = (int)number_arg(cfg, opt, arg, 1, 86400); break;
-	case 'L': cfg->lock_timeout = (int)number_arg(cfg, opt, arg, 1, 3600); break;
-	case 'b': cfg->bad_max = (int)number_arg(cfg, opt, arg, 1, 100000); break;
-	case 'f': cfg->auth_fail_max = (int)number_arg(cfg, opt, arg, 1, 1000); break;
-	case 'D': cfg->auth_delay_ms = (int)number_arg(cfg, opt, arg, 0, 60000); break;
-	case 'c': cfg->line_max = number_arg(cfg, opt, arg, 64, LINE_MAX_CEILING); break;
-	case 'm': cfg->msg_max = number_arg(cfg, opt, arg, 1024, MSG_SIZE_CEILING); break;
-	case 'd': cfg->domains = arg; break;
-	case 'p': cfg->postmaster = arg; break;
-	case 'T': cfg->data_timeout = (int)number_arg(cfg, opt, arg, 1, 86400); break;
-	case 'r': cfg->rcpt_max = (int)number_arg(cfg, opt, arg, 1, 100000); break;
-	case 'R': cfg->hops_max = (int)number_arg(cfg, opt, arg, 1, 10000); break;
-	case 'H': cfg->legacy_helo = true; break;
-	case 'A': cfg->submission = true; break;
-	case 'k': cfg->literal_max = number_arg(cfg, opt, arg, 1024, MSG_SIZE_CEILING); break;
-	case 'P': cfg->preauth_timeout = (int)number_arg(cfg, opt, arg, 1, 86400); break;
-	case 'B': cfg->preauth_bad_max = (int)number_arg(cfg, opt, arg, 1, 1000); break;
+	case 't': cfg->timeout = (int)config_number(cfg, opt, arg, 1, 86400); break;
+	case 'L': cfg->lock_timeout = (int)config_number(cfg, opt, arg, 1, 3600); break;
+	case 'b': cfg->bad_max = (int)config_number(cfg, opt, arg, 1, 100000); break;
+	case 'f': cfg->auth_fail_max = (int)config_number(cfg, opt, arg, 1, 1000); break;
+	case 'D': cfg->auth_delay_ms = (int)config_number(cfg, opt, arg, 0, 60000); break;
+	case 'c': cfg->line_max = config_number(cfg, opt, arg, 64, LINE_MAX_CEILING); break;
+	case 'm': cfg->msg_max = config_number(cfg, opt, arg, 1024, MSG_SIZE_CEILING); break;
+	default: own->apply(own->opts, cfg, opt, arg); break;
 	}
 }
 
-void config_parse(struct config *cfg, int argc, char **argv, const char *extra)
+void config_parse(struct config *cfg, int argc, char **argv,
+		  const struct program_flags *own)
 {
-	char opts[64];
+	char opts[128];
 	int opt;
 
-	snprintf(opts, sizeof opts, ":%s%s", COMMON_FLAGS, extra);
+	snprintf(opts, sizeof opts, ":%s%s", COMMON_FLAGS, own->letters);
 	while ((opt = getopt(argc, argv, opts)) != -1) {
 		if (opt == '?' || opt == ':')
-			usage(cfg, extra);
-		apply(cfg, opt, optarg);
+			usage(cfg, own);
+		apply(cfg, own, opt, optarg);
 	}
 	if (optind != argc)
-		usage(cfg, extra);
+		usage(cfg, own);
 }

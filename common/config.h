@@ -18,28 +18,34 @@ struct config {
 	int auth_fail_max;         /* -f */
 	int auth_delay_ms;         /* -D */
 	long line_max;             /* -c, bytes including CRLF */
-	long msg_max;              /* -m (smtpd, imapd) */
-	/* smtpd only */
-	const char *domains;       /* -d, comma-separated */
-	const char *postmaster;    /* -p */
-	int data_timeout;          /* -T */
-	int rcpt_max;              /* -r */
-	int hops_max;              /* -R */
-	bool legacy_helo;          /* -H */
-	bool submission;           /* -A */
-	/* imapd only */
-	long literal_max;          /* -k */
-	int preauth_timeout;       /* -P, seconds before login */
-	int preauth_bad_max;       /* -B, bad commands before login */
+	long msg_max;              /* -m, where a program takes it (smtpd, imapd) */
+};
+
+/* A program's own flags (smtpd's -d, imapd's -k, ...): their getopt
+ * letters, their part of the usage line, and the function that applies one
+ * of them to the program's own options `opts`.  The letters are the
+ * program's; the common ones above mean the same in every program. */
+struct program_flags {
+	const char *letters;       /* getopt syntax, "" for none */
+	const char *usage;         /* e.g. "[-H] [-d domains]", "" for none */
+	void (*apply)(void *opts, const struct config *cfg, int opt, const char *arg);
+	void *opts;
 };
 
 /* Defaults a program sets before config_parse(). */
 void config_defaults(struct config *cfg, const char *prog, int timeout,
 		     long line_max);
 
-/* Parse argv.  `extra` lists the program's own letters (getopt syntax).
- * On a usage error this prints to stderr and exits 2: that is start-up. */
-void config_parse(struct config *cfg, int argc, char **argv, const char *extra);
+/* Parse argv: the common flags here, the program's own through `own`.  On
+ * a usage error this prints the program's usage to stderr and exits 64
+ * (EX_USAGE): that is start-up, before any byte reaches a client. */
+void config_parse(struct config *cfg, int argc, char **argv,
+		  const struct program_flags *own);
+
+/* The number argument of flag -opt, in [min, max]; a usage error (exit 64)
+ * when it is not one.  For the programs' own flags too. */
+long config_number(const struct config *cfg, int opt, const char *arg,
+		   long min, long max);
 
 /* Parse a decimal number in [min, max]; -1 and errno set on failure. */
 int parse_number(const char *s, long min, long max, long *out);

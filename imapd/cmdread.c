@@ -209,7 +209,7 @@ enum cmd_status cmd_read(struct imap *s, struct cmd *c)
 		c->len += len;
 		if (++c->nliterals > IMAP_LITERALS_MAX)
 			return refuse(s, sync, "Too many literals in one command");
-		if (c->append && n > (uint64_t)s->cfg->literal_max) {
+		if (c->append && n > (uint64_t)s->opt->literal_max) {
 			if (n > (uint64_t)s->cfg->msg_max || c->msg_size)
 				return refuse(s, sync, "Message too large");
 			if (sync) {
@@ -218,7 +218,7 @@ enum cmd_status cmd_read(struct imap *s, struct cmd *c)
 			read_big(s, c, n);
 			continue;
 		}
-		if (n > (uint64_t)s->cfg->literal_max)
+		if (n > (uint64_t)s->opt->literal_max)
 			return refuse(s, sync, "Literal too large");
 		if (sync)
 			lout_puts(&s->out, "+ Ready for literal data\r\n");

@@ -191,7 +191,7 @@ out:
 static void session(struct imap *s)
 {
 	for (;;) {
-		s->in.timeout = s->state == I_NOTAUTH ? s->cfg->preauth_timeout : s->cfg->timeout;
+		s->in.timeout = s->state == I_NOTAUTH ? s->opt->preauth_timeout : s->cfg->timeout;
 		if (cmd_read(s, &s->cmd) == CMD_OK)
 			run(s);
 	}
@@ -201,14 +201,15 @@ int main(int argc, char **argv)
 {
 	static struct imap s;
 	static struct config cfg;
+	static struct imap_opts opt;
 
-	config_defaults(&cfg, "imapd", IMAP_TIMEOUT, IMAP_LINE_MAX);
-	config_parse(&cfg, argc, argv, "m:k:P:B:");
+	imap_opts_parse(&cfg, &opt, argc, argv);
 	s.cfg = &cfg;
+	s.opt = &opt;
 	s.userfd = -1;
 	s.mb.fd = s.mb.dirfd = -1;
 	lout_init(&s.out, 1, WRITE_TIMEOUT);
-	lin_init(&s.in, 0, cfg.preauth_timeout, &s.out);
+	lin_init(&s.in, 0, opt.preauth_timeout, &s.out);
 	s.state = I_NOTAUTH;
 	if (startup(&cfg, &s.env) != 0)
 		bye(&s, 1, "[UNAVAILABLE] Service not available (%s)", s.env.error);

@@ -71,7 +71,7 @@ void bye(struct imap *s, int status, const char *fmt, ...)
 static void vtagged(struct imap *s, const char *status, const char *fmt, va_list ap)
 {
 	char prefix[TAG_MAX + 16];
-	int limit = s->state == I_NOTAUTH ? s->cfg->preauth_bad_max : s->cfg->bad_max;
+	int limit = s->state == I_NOTAUTH ? s->opt->preauth_bad_max : s->cfg->bad_max;
 
 	if (strcmp(status, "BAD") == 0 && ++s->bad >= limit)
 		bye(s, 1, "Too many bad commands");

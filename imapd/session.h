@@ -7,6 +7,7 @@
 
 #include "cmdread.h"
 #include "config.h"
+#include "imap_opts.h"
 #include "limits.h"
 #include "lineio.h"
 #include "mailbox.h"
@@ -32,6 +33,7 @@ struct view_msg {
 
 struct imap {
 	const struct config *cfg;
+	const struct imap_opts *opt;
 	struct startup env;
 	struct lin in;
 	struct lout out;

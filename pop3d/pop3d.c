@@ -227,8 +227,10 @@ int main(int argc, char **argv)
 	static struct pop3 p;
 	static struct config cfg;
 
+	static const struct program_flags none = { "", "", NULL, NULL };
+
 	config_defaults(&cfg, "pop3d", POP3_TIMEOUT, POP3_LINE_MAX);
-	config_parse(&cfg, argc, argv, "");
+	config_parse(&cfg, argc, argv, &none);
 	p.cfg = &cfg;
 	p.droplock = -1;
 	lout_init(&p.out, 1, WRITE_TIMEOUT);

@@ -20,7 +20,7 @@
 /* Read until CRLF.CRLF.  Returns only when the message is complete. */
 static void receive(struct smtp *s, struct dotreader *d)
 {
-	s->in.timeout = s->cfg->data_timeout;
+	s->in.timeout = s->opt->data_timeout;
 	while (d->status == DOT_MORE) {
 		enum lin_status st = lin_fill(&s->in);
 		size_t used;
@@ -101,7 +101,7 @@ void cmd_data(void *v, char *args)
 	make_qid(qid, sizeof qid, s->messages + 1);
 	if (d.too_big) {
 		reply(s, "552 5.3.4 Message size exceeds fixed maximum message size");
-	} else if (d.hops >= (unsigned)s->cfg->hops_max) {
+	} else if (d.hops >= (unsigned)s->opt->hops_max) {
 		log_msg(LOG_NOTICE, "%s: %u Received: headers, mail loop?",
 			startup_peer_label(&s->env), d.hops);
 		reply(s, "554 5.4.6 Too many hops (mail loop?)");

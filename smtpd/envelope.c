@@ -54,7 +54,7 @@ void cmd_ehlo(void *v, char *args)
 {
 	struct smtp *s = v;
 
-	if (s->cfg->legacy_helo) {
+	if (s->opt->legacy_helo) {
 		reply(s, "502 5.5.1 Command not implemented");
 		return;
 	}
@@ -145,7 +145,7 @@ void cmd_mail(void *v, char *args)
 	struct smtp *s = v;
 	const char *err;
 
-	if (s->cfg->submission && !s->authed) {
+	if (s->opt->submission && !s->authed) {
 		reply(s, "530 5.7.0 Authentication required");
 		return;
 	}
@@ -160,9 +160,10 @@ void cmd_mail(void *v, char *args)
 
 /* ---- RCPT ---- */
 
-static bool domain_is_local(const char *domain, const struct config *cfg)
+static bool domain_is_local(const char *domain, const struct config *cfg,
+			    const struct smtp_opts *opt)
 {
-	const char *list = cfg->domains;
+	const char *list = opt->domains;
 	size_t dlen = strlen(domain);
 
 	if (!list)	/* default: the host name and localhost */
@@ -179,22 +180,22 @@ static bool domain_is_local(const char *domain, const struct config *cfg)
 
 /* The mailbox a local part names: case ignored, "+tag" dropped, postmaster
  * mapped.  Returns false when no user has that name. */
-static bool local_user(const char *local, const struct config *cfg, char *user)
+static bool local_user(const char *local, const struct smtp_opts *opt, char *user)
 {
 	size_t n = strcspn(local, "+");
 
 	if (n == 0)
 		return false;
 	if (strncasecmp(local, "postmaster", n) == 0 && n == 10) {
-		if (cfg->postmaster)
-			return auth_user_exists(cfg->postmaster, strlen(cfg->postmaster), user);
+		if (opt->postmaster)
+			return auth_user_exists(opt->postmaster, strlen(opt->postmaster), user);
 		return auth_first_user(user);
 	}
 	return auth_user_exists(local, n, user);
 }
 
-const char *check_rcpt(const char *args, const struct config *cfg, char *user,
-		       struct smtp_path *to)
+const char *check_rcpt(const char *args, const struct config *cfg,
+		       const struct smtp_opts *opt, char *user, struct smtp_path *to)
 {
 	const char *p = after_keyword(args, "TO:");
 	enum addr_status st;
@@ -209,7 +210,7 @@ const char *check_rcpt(const char *args, const struct config *cfg, char *user,
 		snprintf(to->mailbox, sizeof to->mailbox, "postmaster");
 		if (p[12] != '\0')
 			return "555 5.5.4 Unsupported RCPT parameter";
-		return local_user("postmaster", cfg, user) ? NULL : "550 5.1.1 User unknown";
+		return local_user("postmaster", opt, user) ? NULL : "550 5.1.1 User unknown";
 	}
 	st = addr_parse_path(p, len, to, &used);
 	if (st != ADDR_OK)
@@ -218,9 +219,9 @@ const char *check_rcpt(const char *args, const struct config *cfg, char *user,
 		return "501 5.1.3 Bad recipient address syntax";
 	if (p[used] != '\0')
 		return "555 5.5.4 Unsupported RCPT parameter";
-	if (!domain_is_local(to->domain, cfg) || strpbrk(to->local, "%!@"))
+	if (!domain_is_local(to->domain, cfg, opt) || strpbrk(to->local, "%!@"))
 		return "550 5.7.1 Relaying denied";
-	if (!local_user(to->local, cfg, user))
+	if (!local_user(to->local, opt, user))
 		return "550 5.1.1 User unknown";
 	return NULL;
 }
@@ -262,11 +263,11 @@ void cmd_rcpt(void *v, char *args)
 	struct smtp_path to;
 	const char *err;
 
-	if (s->nrcpt >= s->cfg->rcpt_max) {
+	if (s->nrcpt >= s->opt->rcpt_max) {
 		reply(s, "452 4.5.3 Error: too many recipients");
 		return;
 	}
-	err = check_rcpt(args, s->cfg, user, &to);
+	err = check_rcpt(args, s->cfg, s->opt, user, &to);
 	if (err) {
 		char esc[128];
 		log_msg(LOG_INFO, "%s: rejected RCPT %s: %.3s", startup_peer_label(&s->env),

@@ -9,12 +9,13 @@
 
 #include "addr.h"
 #include "config.h"
+#include "smtp_opts.h"
 
 const char *check_mail(const char *args, bool esmtp, long size_max,
 		       struct smtp_path *from);
 /* On success `user` holds the mailbox owner (USER_NAME_MAX + 1 bytes). */
-const char *check_rcpt(const char *args, const struct config *cfg, char *user,
-		       struct smtp_path *to);
+const char *check_rcpt(const char *args, const struct config *cfg,
+		       const struct smtp_opts *opt, char *user, struct smtp_path *to);
 void helo_sanitize(const char *arg, char *dst, size_t dstsz);
 
 #endif

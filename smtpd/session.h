@@ -9,6 +9,7 @@
 #include "config.h"
 #include "limits.h"
 #include "lineio.h"
+#include "smtp_opts.h"
 #include "startup.h"
 
 /* Session states, as bits for the command table. */
@@ -22,6 +23,7 @@ enum {
 
 struct smtp {
 	const struct config *cfg;
+	const struct smtp_opts *opt;
 	struct startup env;
 	struct lin in;
 	struct lout out;

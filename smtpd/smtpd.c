@@ -219,10 +219,11 @@ int main(int argc, char **argv)
 {
 	static struct smtp s;
 	static struct config cfg;
+	static struct smtp_opts opt;
 
-	config_defaults(&cfg, "smtpd", SMTP_TIMEOUT, SMTP_LINE_MAX);
-	config_parse(&cfg, argc, argv, "d:m:p:T:r:R:HA");
+	smtp_opts_parse(&cfg, &opt, argc, argv);
 	s.cfg = &cfg;
+	s.opt = &opt;
 	lout_init(&s.out, 1, WRITE_TIMEOUT);
 	lin_init(&s.in, 0, cfg.timeout, &s.out);
 	s.state = S_START;
@@ -230,7 +231,7 @@ int main(int argc, char **argv)
 		reply_close(&s, 1, "421 4.3.0 %s Service not available (%s)",
 			    cfg.hostname, s.env.error);
 	log_msg(LOG_INFO, "connect from %s", startup_peer_label(&s.env));
-	reply(&s, "220 %s %s facteur", cfg.hostname, cfg.legacy_helo ? "SMTP" : "ESMTP");
+	reply(&s, "220 %s %s facteur", cfg.hostname, opt.legacy_helo ? "SMTP" : "ESMTP");
 	session(&s);
 	return 0;
 }

@@ -202,12 +202,12 @@ plain() { printf '\0%s\0%s' "$1" "$2" | base64 -w0; }
 
 @test "smtpd: usage errors on bad flags" {
 	run "$SMTPD" -m abc
-	[ "$status" -eq 2 ]
+	[ "$status" -eq 64 ]
 	[[ "$output" == *"-m: 'abc' is not a number"* ]]
 	run "$SMTPD" -Z
-	[ "$status" -eq 2 ]
+	[ "$status" -eq 64 ]
 	run "$SMTPD" -n 'bad host'
-	[ "$status" -eq 2 ]
+	[ "$status" -eq 64 ]
 }
 
 @test "smtpd: started as root it works as the spool's owner, and refuses a root-owned spool" {

@@ -41,6 +41,7 @@ static const char users[] =
 	"9lives:*\n";
 
 static struct config cfg;
+static struct smtp_opts opt;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -62,7 +63,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		fz_fail("auth_open %s: %s", path, strerror(errno));
 	config_defaults(&cfg, "smtpd", SMTP_TIMEOUT, LINE_MAX_CEILING);
 	snprintf(cfg.hostname, sizeof cfg.hostname, "mx.test");
-	cfg.domains = "test.lan,Example.ORG";
+	opt.domains = "test.lan,Example.ORG";
 	return 0;
 }
 
@@ -164,7 +165,7 @@ static void on_rcpt(struct smtp *s, const char *args)
 {
 	char user[USER_NAME_MAX + 1], again[USER_NAME_MAX + 1];
 	struct smtp_path to;
-	const char *err = check_rcpt(args, &cfg, user, &to);
+	const char *err = check_rcpt(args, &cfg, &opt, user, &to);
 
 	if (err) {
 		check_reply(err, "RCPT");
