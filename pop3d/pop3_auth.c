@@ -1,7 +1,7 @@
 /* AUTHORIZATION: USER/PASS and AUTH PLAIN (RFC 5034).  Unknown users and
  * wrong passwords get the same answer after the same work and delay; after
  * cfg->auth_fail_max failures the session ends.  A good login then takes
- * the maildrop (maildrop.c). */
+ * the maildrop's snapshot (maildrop.c). */
 #include "session.h"
 
 #include "auth.h"
@@ -29,21 +29,15 @@ static void login(struct pop3 *p, const char *user, size_t ulen, const char *pas
 		return;
 	}
 	strcpy(p->user, canon);
-	switch (maildrop_open(p)) {
-	case DROP_IN_USE:
-		log_msg(LOG_NOTICE, "%s: %s: maildrop in use", startup_peer_label(&p->env), canon);
-		reply_close(p, 1, "-ERR [IN-USE] maildrop already locked by another session");
-	case DROP_BUSY:
+	if (maildrop_open(&p->drop, p->env.spoolfd, canon, p->cfg->lock_timeout) != 0)
 		reply_close(p, 1, "-ERR [SYS/TEMP] maildrop busy or unreadable, try again later");
-	case DROP_OK:
-		break;
-	}
 	p->state = P_TRANS;
 	log_msg(LOG_INFO, "%s: login user=%s messages=%u", startup_peer_label(&p->env),
-		canon, p->nmsgs);
-	for (uint32_t i = 0; i < p->nmsgs; i++)
-		octets += p->msgs[i].size;
-	ok(p, "%s has %u messages (%llu octets)", canon, p->nmsgs, (unsigned long long)octets);
+		canon, p->drop.nmsgs);
+	for (uint32_t i = 0; i < p->drop.nmsgs; i++)
+		octets += p->drop.msgs[i].size;
+	ok(p, "%s has %u messages (%llu octets)", canon, p->drop.nmsgs,
+	   (unsigned long long)octets);
 }
 
 void cmd_user(void *v, char *args)

@@ -71,6 +71,17 @@ void cmd_ehlo(void *v, char *args)
 	reply(s, "250 HELP");
 }
 
+/* RSET, a new HELO/EHLO, the end of DATA: the transaction is forgotten. */
+void transaction_reset(struct smtp *s)
+{
+	memset(&s->from, 0, sizeof s->from);
+	s->nusers = 0;
+	s->nrcpt = 0;
+	s->first_rcpt[0] = '\0';
+	if (s->state & (S_MAIL | S_RCPT))
+		s->state = S_READY;
+}
+
 /* ---- MAIL ---- */
 
 /* "FROM:" or "TO:" then optional spaces (a common client habit). */

@@ -6,6 +6,7 @@
 #include "auth.h"
 #include "dispatch.h"
 #include "log.h"
+#include "serve.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,69 +15,8 @@
 #include <strings.h>
 #include <unistd.h>
 
-static void vreply(struct smtp *s, bool more, const char *fmt, va_list ap)
-{
-	char line[1024];
-	int n = vsnprintf(line, sizeof line - 2, fmt, ap);
-
-	if (n < 0)
-		return;
-	if ((size_t)n > sizeof line - 3)
-		n = (int)sizeof line - 3;
-	if (more && n >= 4)
-		line[3] = '-';
-	if (s->cfg->transcript)
-		log_transcript('>', line, (size_t)n);
-	memcpy(line + n, "\r\n", 2);
-	lout_write(&s->out, line, (size_t)n + 2);
-}
-
-void reply_more(struct smtp *s, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vreply(s, true, fmt, ap);
-	va_end(ap);
-}
-
-void reply_close(struct smtp *s, int status, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vreply(s, false, fmt, ap);
-	va_end(ap);
-	lout_flush(&s->out);
-	log_msg(LOG_INFO, "disconnect from %s: %lu message(s)",
-		startup_peer_label(&s->env), s->messages);
-	exit(status);
-}
-
-void reply(struct smtp *s, const char *fmt, ...)
-{
-	va_list ap;
-
-	/* The error that reaches the limit is answered by the 421 instead. */
-	if (fmt[0] == '5' && ++s->bad >= s->cfg->bad_max) {
-		log_msg(LOG_NOTICE, "%s: too many errors", startup_peer_label(&s->env));
-		reply_close(s, 1, "421 4.7.0 %s Too many errors, closing connection",
-			    s->cfg->hostname);
-	}
-	va_start(ap, fmt);
-	vreply(s, false, fmt, ap);
-	va_end(ap);
-}
-
-void transaction_reset(struct smtp *s)
-{
-	memset(&s->from, 0, sizeof s->from);
-	s->nusers = 0;
-	s->nrcpt = 0;
-	s->first_rcpt[0] = '\0';
-	if (s->state & (S_MAIL | S_RCPT))
-		s->state = S_READY;
-}
+/* Bytes of an AUTH mechanism name a transcript shows. */
+#define MECH_LOG_MAX 20
 
 static void cmd_rset(void *v, char *args)
 {
@@ -148,8 +88,10 @@ static const struct command commands[] = {
 };
 
 /* The 503 for a command given in the wrong state says what comes first. */
-static void wrong_state(struct smtp *s, const struct command *c)
+static void wrong_state_hook(void *v, const struct command *c)
 {
+	struct smtp *s = v;
+
 	if (s->state == S_START)
 		reply(s, "503 5.5.1 Error: send HELO/EHLO first");
 	else if (strcmp(c->name, "MAIL") == 0)
@@ -164,13 +106,15 @@ static void wrong_state(struct smtp *s, const struct command *c)
 		reply(s, "503 5.5.1 Error: need MAIL command");
 }
 
+/* AUTH's initial response is a password: the transcript shows the
+ * mechanism only (at most MECH_LOG_MAX bytes of it). */
 static void log_command(const char *line, size_t len)
 {
-	/* AUTH's initial response is a password: show the mechanism only. */
 	if (len > 5 && strncasecmp(line, "AUTH ", 5) == 0) {
 		size_t mech = strcspn(line + 5, " ");
-		char masked[64];
-		snprintf(masked, sizeof masked, "%.*s%s", (int)(5 + (mech < 20 ? mech : 20)),
+		char masked[sizeof "AUTH " + MECH_LOG_MAX + sizeof " ****"];
+		snprintf(masked, sizeof masked, "%.*s%s",
+			 (int)(5 + (mech < MECH_LOG_MAX ? mech : MECH_LOG_MAX)),
 			 line, line[5 + mech] ? " ****" : "");
 		log_transcript('<', masked, strlen(masked));
 		return;
@@ -178,41 +122,20 @@ static void log_command(const char *line, size_t len)
 	log_transcript('<', line, len);
 }
 
-static void session(struct smtp *s)
+static void refuse(void *v, enum serve_refusal why)
 {
-	for (;;) {
-		const struct command *c;
-		enum lin_status st;
-		size_t len;
-		bool crlf;
-		char *args;
-
-		s->in.timeout = s->cfg->timeout;
-		st = lin_getline(&s->in, s->line, (size_t)s->cfg->line_max, &len, &crlf);
-		if (st == LIN_TIMEOUT)
-			reply_close(s, 1, "421 4.4.2 %s Error: timeout exceeded", s->cfg->hostname);
-		if (st == LIN_EOF || st == LIN_ERROR) {
-			log_msg(LOG_INFO, "lost connection from %s", startup_peer_label(&s->env));
-			exit(1);
-		}
-		if (st == LIN_TOOLONG) {
-			reply(s, "500 5.5.2 Error: line too long");
-			continue;
-		}
-		if (s->cfg->transcript)
-			log_command(s->line, len);
-		if (memchr(s->line, '\0', len) || strchr(s->line, '\r')) {
-			reply(s, "500 5.5.2 Error: invalid character in command");
-			continue;
-		}
-		c = command_find(commands, s->line, &args);
-		if (!c)
-			reply(s, "500 5.5.2 Error: command not recognized");
-		else if (!(c->states & s->state))
-			wrong_state(s, c);
-		else
-			c->run(s, args);
+	switch (why) {
+	case SERVE_TOO_LONG: reply(v, "500 5.5.2 Error: line too long"); break;
+	case SERVE_BAD_CHAR: reply(v, "500 5.5.2 Error: invalid character in command"); break;
+	case SERVE_UNKNOWN: reply(v, "500 5.5.2 Error: command not recognized"); break;
 	}
+}
+
+static void timed_out(void *v)
+{
+	struct smtp *s = v;
+
+	reply_close(s, 1, "421 4.4.2 %s Error: timeout exceeded", s->cfg->hostname);
 }
 
 int main(int argc, char **argv)
@@ -220,18 +143,18 @@ int main(int argc, char **argv)
 	static struct smtp s;
 	static struct config cfg;
 	static struct smtp_opts opt;
+	const struct serve sv = {
+		&cfg, commands, &s, &s.in, s.line, &s.state, &s.env, NULL,
+		refuse, wrong_state_hook, timed_out, log_command,
+	};
 
 	smtp_opts_parse(&cfg, &opt, argc, argv);
 	s.cfg = &cfg;
 	s.opt = &opt;
-	lout_init(&s.out, 1, WRITE_TIMEOUT);
-	lin_init(&s.in, 0, cfg.timeout, &s.out);
 	s.state = S_START;
-	if (startup(&cfg, &s.env) != 0)
+	if (serve_open(&cfg, &s.env, &s.in, &s.out, cfg.timeout) != 0)
 		reply_close(&s, 1, "421 4.3.0 %s Service not available (%s)",
 			    cfg.hostname, s.env.error);
-	log_msg(LOG_INFO, "connect from %s", startup_peer_label(&s.env));
 	reply(&s, "220 %s %s facteur", cfg.hostname, opt.legacy_helo ? "SMTP" : "ESMTP");
-	session(&s);
-	return 0;
+	serve_loop(&sv);
 }

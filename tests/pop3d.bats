@@ -172,20 +172,55 @@ wire() { "$MBOXCHECK" -x "$1" "$(inbox alice)"; }
 	[ "$ms" -ge 900 ]
 }
 
-@test "pop3d: a second session on the same maildrop gets [IN-USE], the first is unaffected" {
+@test "pop3d: a connection dropped without QUIT locks nobody out: the next login at once gets +OK" {
+	octets=$(( $(wire 1 | wc -c) + $(wire 2 | wc -c) ))
 	mkfifo "$T/in"
 	pop3 < "$T/in" > "$T/first" &
 	first=$!
 	exec 7> "$T/in"
 	login >&7
-	for i in $(seq 50); do grep -q 'has 2 messages' "$T/first" 2>/dev/null && break; sleep 0.05; done
-	out=$( (login; printf 'STAT\r\n') | pop3 | replies || true)
-	[ "$(echo "$out" | tail -n 1)" = "-ERR [IN-USE] maildrop already locked by another session" ]
-	printf 'DELE 1\r\nQUIT\r\n' >&7
+	printf 'DELE 1\r\n' >&7
+	for i in $(seq 50); do grep -q 'message 1 deleted' "$T/first" 2>/dev/null && break; sleep 0.05; done
+	# The client is gone without a word; its pop3d still waits for input.
+	out=$( (login; printf 'STAT\r\nDELE 2\r\nQUIT\r\n') | pop3 | replies)
+	[ "$(echo "$out" | sed -n 3p)" = "+OK alice has 2 messages ($octets octets)" ]
+	[ "$(echo "$out" | tail -n 1)" = "+OK facteur POP3 server signing off (1 messages left)" ]
+	# The dropped session ends without QUIT: its DELE 1 is not applied.
 	exec 7>&-
-	wait "$first"
-	replies < "$T/first" | grep -qx '+OK facteur POP3 server signing off (1 messages left)'
+	wait "$first" || true
 	[ "$(count_messages "$(inbox alice)")" = 1 ]
+	wire 1 | grep -qx $'Subject: one\r'
+	grep -q 'lost connection from .* user=alice' "$LOG"
+}
+
+@test "pop3d: two sessions side by side delete overlapping messages: each goes once, none lost" {
+	for i in 3 4 5 6; do
+		printf 'Subject: m%d\r\n\r\nbody\r\n' "$i" > "$T/m$i"
+		deliver_file alice "$T/m$i" >/dev/null
+	done
+	mkfifo "$T/a" "$T/b"
+	pop3 < "$T/a" > "$T/outa" & pa=$!
+	pop3 < "$T/b" > "$T/outb" & pb=$!
+	exec 7> "$T/a" 8> "$T/b"
+	login >&7
+	login >&8
+	for i in $(seq 50); do grep -q 'has 6 messages' "$T/outa" && grep -q 'has 6 messages' "$T/outb" && break; sleep 0.05; done
+	printf 'Subject: m7\r\n\r\nduring\r\n' > "$T/m7"
+	deliver_file alice "$T/m7" | replies | grep -q '^250 2.0.0'
+	printf 'DELE 1\r\nDELE 2\r\nDELE 3\r\nDELE 4\r\n' >&7
+	printf 'DELE 3\r\nDELE 4\r\nDELE 5\r\nDELE 6\r\nQUIT\r\n' >&8
+	exec 8>&-
+	wait "$pb"
+	replies < "$T/outb" | grep -qx '+OK facteur POP3 server signing off (3 messages left)'
+	# A's snapshot still numbers the messages of its login; 5 is gone now.
+	printf 'RETR 5\r\nQUIT\r\n' >&7
+	exec 7>&-
+	wait "$pa"
+	replies < "$T/outa" | grep -qx -- '-ERR \[SYS/TEMP\] message no longer in the maildrop'
+	replies < "$T/outa" | grep -qx '+OK facteur POP3 server signing off (1 messages left)'
+	[ "$(count_messages "$(inbox alice)")" = 1 ]
+	wire 1 | grep -qx $'Subject: m7\r'
+	"$MBOXCHECK" -i "$(inbox alice)" >/dev/null
 }
 
 @test "pop3d: mail delivered during a session is kept and shows up in the next one" {

@@ -1,0 +1,58 @@
+/* The session loop every line-based program drives: open the connection
+ * (line I/O on fds 0 and 1, start-up, the "connect from" log line), then
+ * read a command line, check it, find it in the program's command table and
+ * run it, until a handler or a hook ends the process.  What differs between
+ * protocols (reply texts, which secrets the transcript masks, the goodbye
+ * after the idle timeout) comes in through the hooks of struct serve; the
+ * command handlers see only their own session. */
+#ifndef FACTEUR_SERVE_H
+#define FACTEUR_SERVE_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "dispatch.h"
+#include "lineio.h"
+#include "startup.h"
+
+/* Before the greeting: lout on fd 1, lin on fd 0 (idle `timeout`),
+ * startup().  Returns 0 (and logs the connection), or -1 with env->error
+ * set: the caller refuses in its protocol and exits. */
+int serve_open(const struct config *cfg, struct startup *env, struct lin *in,
+	       struct lout *out, int timeout);
+
+/* Why a command line is refused before it reaches a handler. */
+enum serve_refusal {
+	SERVE_TOO_LONG,		/* over the line limit (-c), discarded whole */
+	SERVE_BAD_CHAR,		/* a NUL or a bare CR in the command */
+	SERVE_UNKNOWN,		/* not in the command table */
+};
+
+struct serve {
+	const struct config *cfg;
+	const struct command *table;
+	void *session;			/* handed to handlers and hooks */
+	struct lin *in;
+	char *line;			/* cfg->line_max + 1 bytes */
+	const unsigned *state;		/* the session's state, a bit of the table's */
+	const struct startup *env;
+	const char *user;		/* the logged-in user for the log, or NULL */
+	/* Answer a refused line; the session goes on. */
+	void (*refuse)(void *session, enum serve_refusal why);
+	/* Answer a command that the current state does not allow. */
+	void (*wrong_state)(void *session, const struct command *c);
+	/* Say why the session ends after the idle timeout, and exit. */
+	void (*timed_out)(void *session);
+	/* Log a command line in the transcript (-v), secrets masked. */
+	void (*log_command)(const char *line, size_t len);
+};
+
+/* Read and run commands for ever; exits at the end of the input. */
+void serve_loop(const struct serve *sv) __attribute__((noreturn));
+
+/* Read one line of at most `max` bytes into sv->line for a handler (a SASL
+ * continuation): NULL when it was too long (discarded, not answered).  The
+ * timeout and the end of the input end the session as in serve_loop(). */
+char *serve_read(const struct serve *sv, size_t max, size_t *len);
+
+#endif

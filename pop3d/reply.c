@@ -1,0 +1,108 @@
+/* pop3d's replies: status lines (+OK, -ERR, counted towards -b),
+ * multi-line responses with dot-stuffing, the closing reply, and the one
+ * continuation line AUTH reads. */
+#include "session.h"
+
+#include "log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void put_line(struct pop3 *p, const char *text, size_t n, bool log)
+{
+	if (log && p->cfg->transcript)
+		log_transcript('>', text, n);
+	lout_write(&p->out, text, n);
+	lout_write(&p->out, "\r\n", 2);
+}
+
+static void vstatus(struct pop3 *p, const char *prefix, const char *fmt, va_list ap)
+{
+	char line[512];
+	int n = snprintf(line, sizeof line, "%s", prefix);
+
+	n += vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
+	if (n >= (int)sizeof line)
+		n = (int)sizeof line - 1;
+	if (n > 0 && line[n - 1] == ' ')	/* "+OK" with no text */
+		n--;
+	put_line(p, line, (size_t)n, true);
+}
+
+void ok(struct pop3 *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vstatus(p, "+OK ", fmt, ap);
+	va_end(ap);
+}
+
+void reply_close(struct pop3 *p, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vstatus(p, "", fmt, ap);
+	va_end(ap);
+	lout_flush(&p->out);
+	log_msg(LOG_INFO, "disconnect from %s%s%s", startup_peer_label(&p->env),
+		p->user[0] ? " user=" : "", p->user);
+	exit(status);
+}
+
+void err(struct pop3 *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	/* The bad command that reaches the limit is answered by the close. */
+	if (++p->bad >= p->cfg->bad_max)
+		reply_close(p, 1, "-ERR too many bad commands, closing connection");
+	va_start(ap, fmt);
+	vstatus(p, "-ERR ", fmt, ap);
+	va_end(ap);
+}
+
+void err_temp(struct pop3 *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vstatus(p, "-ERR [SYS/TEMP] ", fmt, ap);
+	va_end(ap);
+}
+
+void multi_line(struct pop3 *p, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (line[0] == '.')
+		lout_write(&p->out, ".", 1);
+	put_line(p, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1, false);
+}
+
+void multi_end(struct pop3 *p)
+{
+	put_line(p, ".", 1, false);
+}
+
+char *read_line(struct pop3 *p, size_t max, bool secret)
+{
+	size_t len = 0;
+	char *line = serve_read(p->serve, max, &len);
+
+	if (p->cfg->transcript)
+		log_transcript('<', secret ? "****" : p->line, secret ? 4 : len);
+	if (!line)
+		err(p, "line too long");
+	return line;
+}

@@ -1,0 +1,65 @@
+/* smtpd's replies: every line the client reads goes through reply(), which
+ * logs it in the transcript, counts 5xx replies and ends the session at the
+ * limit (-b). */
+#include "session.h"
+
+#include "log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void vreply(struct smtp *s, bool more, const char *fmt, va_list ap)
+{
+	char line[1024];
+	int n = vsnprintf(line, sizeof line - 2, fmt, ap);
+
+	if (n < 0)
+		return;
+	if ((size_t)n > sizeof line - 3)
+		n = (int)sizeof line - 3;
+	if (more && n >= 4)
+		line[3] = '-';
+	if (s->cfg->transcript)
+		log_transcript('>', line, (size_t)n);
+	memcpy(line + n, "\r\n", 2);
+	lout_write(&s->out, line, (size_t)n + 2);
+}
+
+void reply_more(struct smtp *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreply(s, true, fmt, ap);
+	va_end(ap);
+}
+
+void reply_close(struct smtp *s, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreply(s, false, fmt, ap);
+	va_end(ap);
+	lout_flush(&s->out);
+	log_msg(LOG_INFO, "disconnect from %s: %lu message(s)",
+		startup_peer_label(&s->env), s->messages);
+	exit(status);
+}
+
+void reply(struct smtp *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	/* The error that reaches the limit is answered by the 421 instead. */
+	if (fmt[0] == '5' && ++s->bad >= s->cfg->bad_max) {
+		log_msg(LOG_NOTICE, "%s: too many errors", startup_peer_label(&s->env));
+		reply_close(s, 1, "421 4.7.0 %s Too many errors, closing connection",
+			    s->cfg->hostname);
+	}
+	va_start(ap, fmt);
+	vreply(s, false, fmt, ap);
+	va_end(ap);
+}
