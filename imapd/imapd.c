@@ -6,6 +6,7 @@
 #include "dispatch.h"
 #include "log.h"
 #include "msgbuf.h"
+#include "serve.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -208,12 +209,9 @@ int main(int argc, char **argv)
 	s.opt = &opt;
 	s.userfd = -1;
 	s.mb.fd = s.mb.dirfd = -1;
-	lout_init(&s.out, 1, WRITE_TIMEOUT);
-	lin_init(&s.in, 0, opt.preauth_timeout, &s.out);
 	s.state = I_NOTAUTH;
-	if (startup(&cfg, &s.env) != 0)
+	if (serve_open(&cfg, &s.env, &s.in, &s.out, opt.preauth_timeout) != 0)
 		bye(&s, 1, "[UNAVAILABLE] Service not available (%s)", s.env.error);
-	log_msg(LOG_INFO, "connect from %s", startup_peer_label(&s.env));
 	untagged(&s, "OK [CAPABILITY %s] facteur IMAP4rev1 ready", capabilities());
 	session(&s);
 	return 0;
