@@ -5,12 +5,14 @@
 
 #include <stdbool.h>
 
+#include "limits.h"
+
 struct config {
 	const char *prog;          /* "smtpd", "pop3d", "imapd" */
 	const char *spool;         /* -s */
 	const char *authfile;      /* -a */
 	const char *logdest;       /* -l: "syslog" or a path */
-	char hostname[256];        /* -n, or gethostname() */
+	char hostname[DOMAIN_MAX + 1]; /* -n, or gethostname() */
 	bool transcript;           /* -v */
 	int timeout;               /* -t, seconds */
 	int lock_timeout;          /* -L, seconds */

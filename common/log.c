@@ -7,6 +7,9 @@
 #include <time.h>
 #include <unistd.h>
 
+/* One log line, cut there; a transcript line (escaped) gets half of it. */
+#define LOG_LINE_MAX 2048
+
 static int log_fd = -1;		/* -1: syslog */
 static char log_prog[16] = "facteur";
 
@@ -23,7 +26,7 @@ int log_open(const char *prog, const char *dest)
 
 void log_msg(int prio, const char *fmt, ...)
 {
-	char line[2048];
+	char line[LOG_LINE_MAX];
 	va_list ap;
 	int n = 0;
 
@@ -77,7 +80,7 @@ char *log_escape(char *dst, size_t dstsz, const char *src, size_t len)
 
 void log_transcript(char dir, const char *line, size_t len)
 {
-	char esc[1024];
+	char esc[LOG_LINE_MAX / 2];
 
 	log_msg(LOG_DEBUG, "%c %s", dir, log_escape(esc, sizeof esc, line, len));
 }

@@ -8,13 +8,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "limits.h"
+
 struct msgbuf {
 	int spoolfd;
 	int fd;			/* temp file, -1 while in memory */
 	int err;		/* errno of the first failure */
 	uint64_t total;		/* bytes held */
 	size_t len;		/* bytes in mem not yet in fd */
-	char mem[64 * 1024];
+	char mem[MSG_MEM_MAX];
 };
 
 void msgbuf_init(struct msgbuf *b, int spoolfd);

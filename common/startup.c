@@ -118,7 +118,7 @@ int startup(const struct config *cfg, struct startup *st)
 
 const char *startup_peer_label(const struct startup *st)
 {
-	static char label[PEER_MAX + 260];
+	static char label[sizeof ((struct startup *)0)->peer_host + PEER_MAX + 3];
 
 	if (st->peer_host[0])
 		snprintf(label, sizeof label, "%s [%s]", st->peer_host, st->peer);

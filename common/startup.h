@@ -5,13 +5,14 @@
 #define FACTEUR_STARTUP_H
 
 #include "config.h"
+#include "limits.h"
 
 #define PEER_MAX 64
 
 struct startup {
 	int spoolfd;
 	char peer[PEER_MAX];		/* address, or "local" for a pipe */
-	char peer_host[256];		/* TCPREMOTEHOST when sane, else "" */
+	char peer_host[DOMAIN_MAX + 1];	/* TCPREMOTEHOST when sane, else "" */
 	const char *error;		/* why the service is refused, or NULL */
 };
 

@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A response line, CRLF included (RFC 2449 4). */
+#define REPLY_LINE_MAX 512
+
 static void put_line(struct pop3 *p, const char *text, size_t n, bool log)
 {
 	if (log && p->cfg->transcript)
@@ -20,7 +23,7 @@ static void put_line(struct pop3 *p, const char *text, size_t n, bool log)
 
 static void vstatus(struct pop3 *p, const char *prefix, const char *fmt, va_list ap)
 {
-	char line[512];
+	char line[REPLY_LINE_MAX];
 	int n = snprintf(line, sizeof line, "%s", prefix);
 
 	n += vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
@@ -76,7 +79,7 @@ void err_temp(struct pop3 *p, const char *fmt, ...)
 
 void multi_line(struct pop3 *p, const char *fmt, ...)
 {
-	char line[512];
+	char line[REPLY_LINE_MAX];
 	va_list ap;
 	int n;
 

@@ -10,9 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A reply line we write, CRLF included.  RFC 5321 4.5.3.1.5 says 512, but
+ * EHLO's first line names two hosts of up to DOMAIN_MAX bytes each. */
+#define REPLY_LINE_MAX 1024
+
 static void vreply(struct smtp *s, bool more, const char *fmt, va_list ap)
 {
-	char line[1024];
+	char line[REPLY_LINE_MAX];
 	int n = vsnprintf(line, sizeof line - 2, fmt, ap);
 
 	if (n < 0)
