@@ -17,15 +17,14 @@ int serve_open(const struct config *cfg, struct startup *env, struct lin *in,
 	return 0;
 }
 
-/* No QUIT: the session ends here, and what it had not committed is dropped
- * (RFC 1939 6: nothing is deleted; RFC 5321: no message is delivered). */
-static void lost(const struct serve *sv)
+void serve_exit(const struct startup *env, const char *user, const char *what,
+		int status)
 {
-	bool user = sv->user && sv->user[0];
+	bool named = user && user[0];
 
-	log_msg(LOG_INFO, "lost connection from %s%s%s", startup_peer_label(sv->env),
-		user ? " user=" : "", user ? sv->user : "");
-	exit(1);
+	log_msg(LOG_INFO, "%s from %s%s%s", what, startup_peer_label(env),
+		named ? " user=" : "", named ? user : "");
+	exit(status);
 }
 
 char *serve_read(const struct serve *sv, size_t max, size_t *len)
@@ -36,8 +35,10 @@ char *serve_read(const struct serve *sv, size_t max, size_t *len)
 	st = lin_getline(sv->in, sv->line, max, len, &crlf);
 	if (st == LIN_TIMEOUT)
 		sv->timed_out(sv->session);
+	/* No QUIT: what the session had not committed is dropped (RFC 1939
+	 * 6: nothing is deleted; RFC 5321: no message is delivered). */
 	if (st == LIN_EOF || st == LIN_ERROR)
-		lost(sv);
+		serve_exit(sv->env, sv->user, "lost connection", 1);
 	return st == LIN_TOOLONG ? NULL : sv->line;
 }
 

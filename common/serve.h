@@ -47,6 +47,11 @@ struct serve {
 	void (*log_command)(const char *line, size_t len);
 };
 
+/* The end of a session: log "WHAT from PEER[ user=USER]" (user may be
+ * NULL) and exit with `status`. */
+void serve_exit(const struct startup *env, const char *user, const char *what,
+		int status) __attribute__((noreturn));
+
 /* Read and run commands for ever; exits at the end of the input. */
 void serve_loop(const struct serve *sv) __attribute__((noreturn));
 

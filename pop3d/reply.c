@@ -21,14 +21,26 @@ static void put_line(struct pop3 *p, const char *text, size_t n, bool log)
 	lout_write(&p->out, "\r\n", 2);
 }
 
-static void vstatus(struct pop3 *p, const char *prefix, const char *fmt, va_list ap)
+/* One line out: a status line when `prefix` is "+OK ", "-ERR " or "" (logged;
+ * the space before an empty text dropped), or, when it is NULL, a line of a
+ * multi-line response (dot-stuffed, not logged). */
+static void vline(struct pop3 *p, const char *prefix, const char *fmt, va_list ap)
 {
 	char line[REPLY_LINE_MAX];
-	int n = snprintf(line, sizeof line, "%s", prefix);
+	int n = snprintf(line, sizeof line, "%s", prefix ? prefix : "");
+	int text = vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
 
-	n += vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
+	if (text < 0)
+		return;
+	n += text;
 	if (n >= (int)sizeof line)
 		n = (int)sizeof line - 1;
+	if (!prefix) {
+		if (line[0] == '.')
+			lout_write(&p->out, ".", 1);
+		put_line(p, line, (size_t)n, false);
+		return;
+	}
 	if (n > 0 && line[n - 1] == ' ')	/* "+OK" with no text */
 		n--;
 	put_line(p, line, (size_t)n, true);
@@ -39,7 +51,7 @@ void ok(struct pop3 *p, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vstatus(p, "+OK ", fmt, ap);
+	vline(p, "+OK ", fmt, ap);
 	va_end(ap);
 }
 
@@ -48,12 +60,10 @@ void reply_close(struct pop3 *p, int status, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vstatus(p, "", fmt, ap);
+	vline(p, "", fmt, ap);
 	va_end(ap);
 	lout_flush(&p->out);
-	log_msg(LOG_INFO, "disconnect from %s%s%s", startup_peer_label(&p->env),
-		p->user[0] ? " user=" : "", p->user);
-	exit(status);
+	serve_exit(&p->env, p->user, "disconnect", status);
 }
 
 void err(struct pop3 *p, const char *fmt, ...)
@@ -64,7 +74,7 @@ void err(struct pop3 *p, const char *fmt, ...)
 	if (++p->bad >= p->cfg->bad_max)
 		reply_close(p, 1, "-ERR too many bad commands, closing connection");
 	va_start(ap, fmt);
-	vstatus(p, "-ERR ", fmt, ap);
+	vline(p, "-ERR ", fmt, ap);
 	va_end(ap);
 }
 
@@ -73,24 +83,17 @@ void err_temp(struct pop3 *p, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vstatus(p, "-ERR [SYS/TEMP] ", fmt, ap);
+	vline(p, "-ERR [SYS/TEMP] ", fmt, ap);
 	va_end(ap);
 }
 
 void multi_line(struct pop3 *p, const char *fmt, ...)
 {
-	char line[REPLY_LINE_MAX];
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof line, fmt, ap);
+	vline(p, NULL, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
-	if (line[0] == '.')
-		lout_write(&p->out, ".", 1);
-	put_line(p, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1, false);
 }
 
 void multi_end(struct pop3 *p)
