@@ -1,5 +1,7 @@
 #include "config.h"
 #include "limits.h"
+#include "netlist.h"
+#include "proxy.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -7,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define COMMON_FLAGS "s:a:n:l:t:vL:b:f:D:c:"
+#define COMMON_FLAGS "s:a:n:l:t:vL:b:f:D:c:x:X:"
 
 void config_defaults(struct config *cfg, const char *prog, int timeout,
 		     long line_max)
@@ -30,6 +32,7 @@ void config_defaults(struct config *cfg, const char *prog, int timeout,
 	cfg->literal_max = IMAP_LITERAL_MAX;
 	cfg->preauth_timeout = IMAP_PREAUTH_TIMEOUT;
 	cfg->preauth_bad_max = IMAP_PREAUTH_BAD_MAX;
+	cfg->proxy_timeout = PROXY_TIMEOUT;
 	if (gethostname(cfg->hostname, sizeof cfg->hostname - 1) != 0 ||
 	    cfg->hostname[0] == '\0')
 		strcpy(cfg->hostname, "localhost");
@@ -67,7 +70,8 @@ static void usage(const struct config *cfg, const char *extra)
 	fprintf(stderr,
 		"usage: %s [-v] [-s spool] [-a authfile] [-n hostname] [-l syslog|file]\n"
 		"       [-t secs] [-L lock-secs] [-b bad-commands] [-f auth-failures]\n"
-		"       [-D auth-delay-ms] [-c line-bytes]%s\n"
+		"       [-D auth-delay-ms] [-c line-bytes] [-x trusted-proxies]\n"
+		"       [-X proxy-secs]%s\n"
 		"see %s(8)\n",
 		cfg->prog, *extra ? " [program flags]" : "", cfg->prog);
 	exit(2);
@@ -84,6 +88,18 @@ static long number_arg(const struct config *cfg, int opt, const char *arg,
 		exit(2);
 	}
 	return v;
+}
+
+static void set_proxies(struct config *cfg, const char *list)
+{
+	static struct netlist nl;
+
+	if (netlist_parse(list, &nl) != 0) {
+		fprintf(stderr, "%s: -x: '%s' is not a list of at most %d addresses, "
+			"CIDR blocks or 'local'\n", cfg->prog, list, NETLIST_MAX);
+		exit(2);
+	}
+	cfg->proxy_trusted = list;
 }
 
 static void set_hostname(struct config *cfg, const char *name)
@@ -125,6 +141,8 @@ static void apply(struct config *cfg, int opt, const char *arg)
 	case 'A': cfg->submission = true; break;
 	case 'k': cfg->literal_max = number_arg(cfg, opt, arg, 1024, MSG_SIZE_CEILING); break;
 	case 'P': cfg->preauth_timeout = (int)number_arg(cfg, opt, arg, 1, 86400); break;
+	case 'x': set_proxies(cfg, arg); break;
+	case 'X': cfg->proxy_timeout = (int)number_arg(cfg, opt, arg, 1, 3600); break;
 	case 'B': cfg->preauth_bad_max = (int)number_arg(cfg, opt, arg, 1, 1000); break;
 	}
 }

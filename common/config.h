@@ -19,6 +19,8 @@ struct config {
 	int auth_delay_ms;         /* -D */
 	long line_max;             /* -c, bytes including CRLF */
 	long msg_max;              /* -m (smtpd, imapd) */
+	const char *proxy_trusted; /* -x: balancers that send a PROXY header */
+	int proxy_timeout;         /* -X, seconds for that header */
 	/* smtpd only */
 	const char *domains;       /* -d, comma-separated */
 	const char *postmaster;    /* -p */
