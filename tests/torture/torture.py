@@ -31,6 +31,7 @@ import threading
 import time
 
 TOP, SECONDS = sys.argv[1], float(sys.argv[2])
+HOST = "127.0.0.1"      # where the clients connect (multihost.py: the balancer)
 USERS = ["alice", "bob", "carol"]
 PASSWORD = {u: u + "-torture" for u in USERS}
 MAILBOXES = ["INBOX", "Box"]
@@ -124,6 +125,7 @@ class Run:
         self.seq_lock = threading.Lock()
         self.kills = 0
         self.errors = []
+        self.uids = {}          # (user, box, UIDVALIDITY, UID) -> token FETCHed
 
     def token(self, kind):
         with self.seq_lock:
@@ -137,7 +139,7 @@ class Run:
             token = None
             user = None
             try:
-                s = smtplib.SMTP("127.0.0.1", port, timeout=30)
+                s = smtplib.SMTP(HOST, port, timeout=30)
                 for _ in range(random.randint(1, 10)):
                     if self.stop.is_set():
                         break
@@ -162,7 +164,7 @@ class Run:
             deleted = []
             quitting = False
             try:
-                p = poplib.POP3("127.0.0.1", port, timeout=30)
+                p = poplib.POP3(HOST, port, timeout=30)
                 p.user(user)
                 p.pass_(PASSWORD[user])
                 count = p.stat()[0]
@@ -206,6 +208,11 @@ class Run:
         token = re.search(rb"Subject: (\w+)", data).group(1).decode()
         self.check_message(token, data)
         self.ledger.count("fetched")
+        with self.seq_lock:     # a UID never names other content
+            key = (user, box, c.uidvalidity, uid)
+            if self.uids.setdefault(key, token) != token:
+                self.errors.append("%s/%s UID %d was %s, now %s" % (
+                    user, box, uid, self.uids[key], token))
         op = random.choice(["store", "copy", "move", "expunge", "none"])
         other = "Box" if box == "INBOX" else "INBOX"
         try:
@@ -242,11 +249,12 @@ class Run:
             user, box = random.choice(USERS), random.choice(MAILBOXES)
             token = None
             try:
-                c = imapclient.Client(port)
+                c = imapclient.Client(port, HOST)
                 c.ok("LOGIN %s %s" % (user, PASSWORD[user]))
-                status, _ = c.cmd("SELECT " + box)
+                status, lines = c.cmd("SELECT " + box)
                 if not status.startswith(b"OK"):
                     continue
+                c.uidvalidity = re.search(rb"UIDVALIDITY (\d+)", b" ".join(lines)).group(1)
                 for _ in range(random.randint(1, 8)):
                     if self.stop.is_set():
                         break
@@ -330,14 +338,14 @@ class Run:
         found = {}
         for user in USERS:
             # a new session of each kind must get in: no stale lock
-            c = imapclient.Client(iport)
+            c = imapclient.Client(iport, HOST)
             c.ok("LOGIN %s %s" % (user, PASSWORD[user]))
             for box in MAILBOXES:
                 status, _ = c.cmd("SELECT " + box)
                 if not status.startswith(b"OK"):
                     violations.append("%s %s cannot be selected: %r" % (user, box, status))
             c.cmd("LOGOUT")
-            p = poplib.POP3("127.0.0.1", pport, timeout=30)
+            p = poplib.POP3(HOST, pport, timeout=30)
             p.user(user)
             p.pass_(PASSWORD[user])
             p.quit()
@@ -381,7 +389,7 @@ class Run:
         procs = [sp, pp, ip]
         self.servers = {p.pid for p in procs}
         for user in USERS:     # the second mailbox of each user
-            c = imapclient.Client(iport)
+            c = imapclient.Client(iport, HOST)
             c.ok("LOGIN %s %s" % (user, PASSWORD[user]))
             c.cmd("CREATE Box")
             c.cmd("LOGOUT")
