@@ -73,3 +73,33 @@ teardown() {
 	grep -q 'imapd.*connect from \[198.18.0.100\]' "$D/h1.log"
 	grep -q 'smtpd.*connect from \[198.18.0.100\]' "$D/h2.log"
 }
+
+@test "multihost: an index written on another host (another st_dev for the same file) is used as it is" {
+	printf 'Subject: one\r\n\r\nbody\r\n' > "$T/m"
+	deliver_file alice "$T/m" > /dev/null
+	printf 'a LOGIN alice %s\r\nb SELECT INBOX\r\nc LOGOUT\r\n' "$ALICE_PW" | imap > /dev/null
+	ix=$SPOOL/alice/.INBOX.index
+	# the index header: mbox_dev at byte 32, generation at byte 72
+	python3 - "$ix" <<-'PY'
+		import struct, sys
+		with open(sys.argv[1], "r+b") as f:
+		    f.seek(32)
+		    dev = struct.unpack("<Q", f.read(8))[0]
+		    f.seek(32)
+		    f.write(struct.pack("<Q", dev ^ 0x5a5a))
+	PY
+	gen() { od -An -tu8 -j72 -N8 "$ix" | tr -d ' '; }
+	before=$(gen)
+	out=$(printf 'a LOGIN alice %s\r\nb SELECT INBOX\r\nc FETCH 1 UID\r\nd LOGOUT\r\n' "$ALICE_PW" | imap | replies)
+	echo "$out" | grep -q '^\* 1 FETCH (UID 1)'
+	[ "$(gen)" = "$before" ]
+}
+
+@test "multihost: the temporary file of a large message is named after the host" {
+	{ printf 'Subject: big\r\n\r\n'; for i in $(seq 1 2000); do printf 'line %d of a message larger than the memory buffer\r\n' "$i"; done; } > "$T/m"
+	traced -f -e trace=openat -o "$T/trace" "$SMTPD" -s "$SPOOL" -a "$USERS" -l "$LOG" -n "$HOST" -d "$DOMAIN" < <(
+		printf 'EHLO c.test\r\nMAIL FROM:<a@remote.test>\r\nRCPT TO:<alice@%s>\r\nDATA\r\n' "$DOMAIN"
+		cat "$T/m"; printf '.\r\nQUIT\r\n') > "$T/out"
+	grep -q '^250 2.0.0 Ok: delivered' "$T/out"
+	grep -q "\"msg\.$(hostname)\.[0-9]*\.[0-9]*\.0\", O_RDWR|O_CREAT|O_EXCL" "$T/trace"
+}
