@@ -27,10 +27,10 @@ teardown() {
 		python3 "$BATS_TEST_DIRNAME/multihost/multihost.py" "$TOP" "${MULTIHOST_SECONDS:-12}" 3 "$D"
 	echo "$output"
 	[ "$status" -eq 0 ]
-	echo "$output" | grep -q '; 0 invariant violations$'
+	echo "$output" | grep -q ', 0 invariant violations$'
 	echo "$output" | grep -Eq ', [1-9][0-9]* messages accepted'
 	echo "$output" | grep -Eq ', [1-9][0-9]* fetched'
-	echo "$output" | grep -Eq 'h1:[1-9][0-9]* h2:[1-9][0-9]* h3:[1-9][0-9]*;'
+	echo "$output" | grep -Eq 'h1:[1-9][0-9]* h2:[1-9][0-9]* h3:[1-9][0-9]*,'
 }
 
 # From the balancer's namespace, as HAProxy would (a PROXY header for the

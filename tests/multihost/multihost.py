@@ -16,7 +16,6 @@ import os
 import re
 import subprocess
 import sys
-import threading
 import time
 
 TOP, SECONDS, HOSTS, DIR = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
@@ -59,18 +58,7 @@ class Multi(torture.Run):
     def facteur_pids(self):
         """Session processes on this spool, on every host (not their own
         children: see torture.py)."""
-        progs = {os.path.join(TOP, p).encode() for p in ("smtpd/smtpd", "pop3d/pop3d", "imapd/imapd")}
-        found = {}
-        for entry in os.listdir("/proc"):
-            try:
-                with open("/proc/%s/cmdline" % entry, "rb") as f:
-                    argv = f.read().split(b"\0")
-                with open("/proc/%s/stat" % entry, "rb") as f:
-                    ppid = int(f.read().rsplit(b")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            if len(argv) > 2 and argv[0] in progs and argv[2] == self.spool.encode():
-                found[int(entry)] = ppid
+        found = torture.spool_procs(self.spool)
         return [pid for pid, ppid in found.items() if ppid not in found]
 
     def logs(self):
@@ -93,17 +81,8 @@ class Multi(torture.Run):
             print("multihost: the hosts never came up: %r" % stats())
             return 1
         before = stats()
-        for user in torture.USERS:
-            c = torture.imapclient.Client(143, torture.HOST)
-            c.ok("LOGIN %s %s" % (user, torture.PASSWORD[user]))
-            c.cmd("CREATE Box")
-            c.cmd("LOGOUT")
-        threads = [threading.Thread(target=self.smtp_worker, args=(25,)) for _ in range(WORKERS["smtp"])]
-        threads += [threading.Thread(target=self.pop_worker, args=(110,)) for _ in range(WORKERS["pop"])]
-        threads += [threading.Thread(target=self.imap_worker, args=(143,)) for _ in range(WORKERS["imap"])]
-        for t in threads:
-            t.daemon = True
-            t.start()
+        self.make_boxes(143)
+        threads = self.start((25, 110, 143), (WORKERS["smtp"], WORKERS["pop"], WORKERS["imap"]))
         stopped = HOSTS >= 2
         time.sleep(SECONDS / 3)
         if stopped:
@@ -114,10 +93,7 @@ class Multi(torture.Run):
             net("host-start", 2, self.spool, self.users)
             back = wait_up([2], limit=10)
         time.sleep(SECONDS / 3)
-        self.stop.set()
-        for t in threads:
-            t.join(60)
-        time.sleep(0.5)
+        self.finish(threads)
         violations, stored = self.check(143, 110)
         violations += self.leftovers(30)
         if stopped and not (down and back):
@@ -135,23 +111,16 @@ class Multi(torture.Run):
                           for key in after if key[1].startswith("h"))
                    for k in ("stot", "econ", "eresp", "wretr", "wredis")}
         f = self.ledger.figures
-        print("multihost: %d hosts, %ds, %d sessions, %d messages accepted (+%d unanswered), "
-              "%d appended, %d fetched, %d deleted, %d moved, %d copied, %d UIDs checked, "
-              "%d messages stored; host 2 stopped: %d connections refused, %d retried, "
-              "%d redispatched; client address logged %s; %d invariant violations" % (
-                  HOSTS, SECONDS, f["sessions"], f["accepted"], f["uncertain"], f["appended"],
-                  f["fetched"], f["deleted"], f["moved"], f["copied"], len(self.uids), stored,
-                  figures["econ"], figures["wretr"], figures["wredis"],
-                  " ".join("h%d:%d" % (h, seen.get(h, {}).get(CLIENT, 0)) for h in sorted(seen)),
-                  len(violations + self.errors)))
-        for v in (violations + self.errors)[:20]:
-            print("  " + v)
-        if not violations and not self.errors:
-            subprocess.run(["rm", "-rf", self.dir])
-        else:
-            print("  spool kept in " + self.dir)
-        return 1 if violations or self.errors else 0
-
+        return self.report(
+            "multihost: %d hosts, %ds, %d sessions, %d messages accepted (+%d unanswered), "
+            "%d appended, %d fetched, %d deleted, %d moved, %d copied, %d UIDs checked, "
+            "%d messages stored; host 2 stopped: %d connections refused, %d retried, "
+            "%d redispatched; client address logged %s" % (
+                HOSTS, SECONDS, f["sessions"], f["accepted"], f["uncertain"], f["appended"],
+                f["fetched"], f["deleted"], f["moved"], f["copied"], len(self.uids), stored,
+                figures["econ"], figures["wretr"], figures["wredis"],
+                " ".join("h%d:%d" % (h, seen.get(h, {}).get(CLIENT, 0)) for h in sorted(seen))),
+            violations)
 
 if __name__ == "__main__":
     sys.exit(Multi().go())
