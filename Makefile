@@ -30,7 +30,7 @@ HEADERS    = $(wildcard common/*.h smtpd/*.h pop3d/*.h imapd/*.h)
 HELPERS    = tests/helpers/mkhash tests/helpers/mboxcheck tests/helpers/mimetool \
              tests/helpers/failshim.so tests/helpers/maxrss
 
-.PHONY: all test run install clean bench bench-peers fuzz memcheck torture
+.PHONY: all test run install clean bench bench-peers bench-multihost fuzz memcheck torture
 all: $(PROGS) $(HELPERS)
 
 common/libcommon.a: $(COMMON_OBJ)
@@ -63,6 +63,9 @@ run: all
 
 bench: all
 	@tests/bench/run
+
+bench-multihost: all
+	@tests/multihost/bench
 
 bench-peers:
 	@tests/bench/install-peers

@@ -1,5 +1,7 @@
 #include "config.h"
 #include "limits.h"
+#include "netlist.h"
+#include "proxy.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -8,7 +10,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#define COMMON_FLAGS "s:a:n:l:t:vL:b:f:D:c:"
+#define COMMON_FLAGS "s:a:n:l:t:vL:b:f:D:c:x:X:"
 
 void config_defaults(struct config *cfg, const char *prog, int timeout,
 		     long line_max)
@@ -25,6 +27,7 @@ void config_defaults(struct config *cfg, const char *prog, int timeout,
 	cfg->auth_delay_ms = AUTH_DELAY_MS;
 	cfg->line_max = line_max;
 	cfg->msg_max = MSG_SIZE_MAX_DEFAULT;
+	cfg->proxy_timeout = PROXY_TIMEOUT;
 	if (gethostname(cfg->hostname, sizeof cfg->hostname - 1) != 0 ||
 	    cfg->hostname[0] == '\0')
 		strcpy(cfg->hostname, "localhost");
@@ -62,7 +65,7 @@ static void usage(const struct config *cfg, const struct program_flags *own)
 	fprintf(stderr,
 		"usage: %s [-v] [-s spool] [-a authfile] [-n hostname] [-l syslog|file]\n"
 		"       [-t secs] [-L lock-secs] [-b bad-commands] [-f auth-failures]\n"
-		"       [-D auth-delay-ms] [-c line-bytes]\n"
+		"       [-D auth-delay-ms] [-c line-bytes] [-x trusted-proxies] [-X proxy-secs]\n"
 		"%s%s%s"
 		"see %s(8)\n",
 		cfg->prog, *own->usage ? "       " : "", own->usage, *own->usage ? "\n" : "",
@@ -81,6 +84,18 @@ long config_number(const struct config *cfg, int opt, const char *arg,
 		exit(EX_USAGE);
 	}
 	return v;
+}
+
+static void set_proxies(struct config *cfg, const char *list)
+{
+	static struct netlist nl;
+
+	if (netlist_parse(list, &nl) != 0) {
+		fprintf(stderr, "%s: -x: '%s' is not a list of at most %d addresses, "
+			"CIDR blocks or 'local'\n", cfg->prog, list, NETLIST_MAX);
+		exit(2);
+	}
+	cfg->proxy_trusted = list;
 }
 
 static void set_hostname(struct config *cfg, const char *name)
@@ -114,6 +129,8 @@ static void apply(struct config *cfg, const struct program_flags *own, int opt,
 	case 'D': cfg->auth_delay_ms = (int)config_number(cfg, opt, arg, 0, 60000); break;
 	case 'c': cfg->line_max = config_number(cfg, opt, arg, 64, LINE_MAX_CEILING); break;
 	case 'm': cfg->msg_max = config_number(cfg, opt, arg, 1024, MSG_SIZE_CEILING); break;
+	case 'x': set_proxies(cfg, arg); break;
+	case 'X': cfg->proxy_timeout = (int)config_number(cfg, opt, arg, 1, 3600); break;
 	default: own->apply(own->opts, cfg, opt, arg); break;
 	}
 }

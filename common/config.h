@@ -21,6 +21,8 @@ struct config {
 	int auth_delay_ms;         /* -D */
 	long line_max;             /* -c, bytes including CRLF */
 	long msg_max;              /* -m, where a program takes it (smtpd, imapd) */
+	const char *proxy_trusted; /* -x: balancers that send a PROXY header */
+	int proxy_timeout;         /* -X, seconds for that header */
 };
 
 /* A program's own flags (smtpd's -d, imapd's -k, ...): their getopt

@@ -243,8 +243,9 @@ static enum plan make_plan(struct mailbox *mb, const struct stat *st)
 {
 	const struct idx_header *h = &mb->ix.h;
 
-	if (!mb->ix_loaded || h->uidvalidity == 0 ||
-	    h->mbox_dev != (uint64_t)st->st_dev || h->mbox_ino != (uint64_t)st->st_ino)
+	/* Not st_dev: every NFS client numbers the mount its own way, so the
+	 * index another host wrote would look foreign here. */
+	if (!mb->ix_loaded || h->uidvalidity == 0 || h->mbox_ino != (uint64_t)st->st_ino)
 		return REBUILD;
 	if (h->mbox_size == (uint64_t)st->st_size &&
 	    h->mbox_mtime_sec == (int64_t)st->st_mtim.tv_sec &&

@@ -22,12 +22,15 @@ void msgbuf_init(struct msgbuf *b, int spoolfd)
 static int open_temp(struct msgbuf *b)
 {
 	int dirfd = spool_tmp_dir(b->spoolfd);
-	char name[64];
+	char name[128], host[64] = "";
 
 	if (dirfd < 0)
 		return -1;
+	/* The host's name too: on a shared spool, process ids repeat. */
+	if (gethostname(host, sizeof host - 1) != 0 || strchr(host, '/'))
+		strcpy(host, "host");
 	for (int i = 0; i < 100 && b->fd < 0; i++) {
-		snprintf(name, sizeof name, "msg.%ld.%ld.%d", (long)getpid(),
+		snprintf(name, sizeof name, "msg.%s.%ld.%ld.%d", host, (long)getpid(),
 			 (long)time(NULL), i);
 		b->fd = openat(dirfd, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (b->fd >= 0)

@@ -1,6 +1,7 @@
 #include "startup.h"
 #include "auth.h"
 #include "log.h"
+#include "proxy.h"
 #include "spool.h"
 
 #include <arpa/inet.h>
@@ -113,7 +114,17 @@ int startup(const struct config *cfg, struct startup *st)
 		st->error = "spool unavailable";
 		return -1;
 	}
-	return leave_root(st->spoolfd, st);
+	if (leave_root(st->spoolfd, st) != 0)
+		return -1;
+	/* Behind a balancer the header comes first; anything wrong with it
+	 * closes the connection unanswered (the reason is logged). */
+	if (cfg->proxy_trusted) {
+		if (proxy_receive(0, cfg->proxy_trusted, cfg->proxy_timeout,
+				  st->peer, sizeof st->peer) != 0)
+			exit(1);
+		st->peer_host[0] = '\0';	/* TCPREMOTEHOST named the balancer */
+	}
+	return 0;
 }
 
 const char *startup_peer_label(const struct startup *st)

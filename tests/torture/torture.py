@@ -31,6 +31,7 @@ import threading
 import time
 
 TOP, SECONDS = sys.argv[1], float(sys.argv[2])
+HOST = "127.0.0.1"      # where the clients connect (multihost.py: the balancer)
 USERS = ["alice", "bob", "carol"]
 PASSWORD = {u: u + "-torture" for u in USERS}
 MAILBOXES = ["INBOX", "Box"]
@@ -103,6 +104,25 @@ def serve(prog, spool, users, log, extra):
     raise SystemExit("%s never listened" % prog)
 
 
+def spool_procs(spool):
+    """{pid: parent pid} of the facteur processes serving this spool."""
+    progs = {os.path.join(TOP, p).encode() for p in ("smtpd/smtpd", "pop3d/pop3d", "imapd/imapd")}
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % entry, "rb") as f:
+                argv = f.read().split(b"\0")
+            with open("/proc/%s/stat" % entry, "rb") as f:
+                ppid = int(f.read().rsplit(b")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        if len(argv) > 2 and argv[0] in progs and argv[2] == spool.encode():
+            found[int(entry)] = ppid
+    return found
+
+
 class Run:
     def __init__(self):
         self.dir = tempfile.mkdtemp(prefix="facteur-torture.", dir="/tmp")
@@ -124,6 +144,7 @@ class Run:
         self.seq_lock = threading.Lock()
         self.kills = 0
         self.errors = []
+        self.uids = {}          # (user, box, UIDVALIDITY, UID) -> token FETCHed
 
     def token(self, kind):
         with self.seq_lock:
@@ -137,7 +158,7 @@ class Run:
             token = None
             user = None
             try:
-                s = smtplib.SMTP("127.0.0.1", port, timeout=30)
+                s = smtplib.SMTP(HOST, port, timeout=30)
                 for _ in range(random.randint(1, 10)):
                     if self.stop.is_set():
                         break
@@ -162,7 +183,7 @@ class Run:
             deleted = []
             quitting = False
             try:
-                p = poplib.POP3("127.0.0.1", port, timeout=30)
+                p = poplib.POP3(HOST, port, timeout=30)
                 p.user(user)
                 p.pass_(PASSWORD[user])
                 count = p.stat()[0]
@@ -206,6 +227,11 @@ class Run:
         token = re.search(rb"Subject: (\w+)", data).group(1).decode()
         self.check_message(token, data)
         self.ledger.count("fetched")
+        with self.seq_lock:     # a UID never names other content
+            key = (user, box, c.uidvalidity, uid)
+            if self.uids.setdefault(key, token) != token:
+                self.errors.append("%s/%s UID %d was %s, now %s" % (
+                    user, box, uid, self.uids[key], token))
         op = random.choice(["store", "copy", "move", "expunge", "none"])
         other = "Box" if box == "INBOX" else "INBOX"
         try:
@@ -242,11 +268,12 @@ class Run:
             user, box = random.choice(USERS), random.choice(MAILBOXES)
             token = None
             try:
-                c = imapclient.Client(port)
+                c = imapclient.Client(port, HOST)
                 c.ok("LOGIN %s %s" % (user, PASSWORD[user]))
-                status, _ = c.cmd("SELECT " + box)
+                status, lines = c.cmd("SELECT " + box)
                 if not status.startswith(b"OK"):
                     continue
+                c.uidvalidity = re.search(rb"UIDVALIDITY (\d+)", b" ".join(lines)).group(1)
                 for _ in range(random.randint(1, 8)):
                     if self.stop.is_set():
                         break
@@ -276,22 +303,7 @@ class Run:
         (Not their children in turn: a sanitized build forks helpers under
         the same name, such as the leak checker's tracer, whose death
         would leave its parent waiting for ever.)"""
-        progs = {os.path.join(TOP, p).encode() for p in ("smtpd/smtpd", "pop3d/pop3d", "imapd/imapd")}
-        pids = []
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
-            try:
-                with open("/proc/%s/cmdline" % entry, "rb") as f:
-                    argv = f.read().split(b"\0")
-                with open("/proc/%s/stat" % entry, "rb") as f:
-                    ppid = int(f.read().rsplit(b")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            if (len(argv) > 2 and argv[0] in progs and argv[2] == self.spool.encode()
-                    and ppid in self.servers):
-                pids.append(int(entry))
-        return pids
+        return [pid for pid, ppid in spool_procs(self.spool).items() if ppid in self.servers]
 
     def leftovers(self, wait):
         """Session processes still running `wait` seconds after every client
@@ -330,14 +342,14 @@ class Run:
         found = {}
         for user in USERS:
             # a new session of each kind must get in: no stale lock
-            c = imapclient.Client(iport)
+            c = imapclient.Client(iport, HOST)
             c.ok("LOGIN %s %s" % (user, PASSWORD[user]))
             for box in MAILBOXES:
                 status, _ = c.cmd("SELECT " + box)
                 if not status.startswith(b"OK"):
                     violations.append("%s %s cannot be selected: %r" % (user, box, status))
             c.cmd("LOGOUT")
-            p = poplib.POP3("127.0.0.1", pport, timeout=30)
+            p = poplib.POP3(HOST, pport, timeout=30)
             p.user(user)
             p.pass_(PASSWORD[user])
             p.quit()
@@ -373,50 +385,67 @@ class Run:
                 violations.append("%s: %s: %d copies, expected %d..%d" % (key + (have, low, high)))
         return violations, sum(found.values())
 
+    def make_boxes(self, iport):
+        """The second mailbox of each user."""
+        for user in USERS:
+            c = imapclient.Client(iport, HOST)
+            c.ok("LOGIN %s %s" % (user, PASSWORD[user]))
+            c.cmd("CREATE Box")
+            c.cmd("LOGOUT")
+
+    def start(self, ports, counts, extra=()):
+        """Start the workers: counts of SMTP, POP3 and IMAP clients on the
+        ports (SMTP, POP3, IMAP), and any extra thread targets."""
+        workers = (self.smtp_worker, self.pop_worker, self.imap_worker)
+        threads = [threading.Thread(target=w, args=(port,))
+                   for w, port, n in zip(workers, ports, counts) for _ in range(n)]
+        threads += [threading.Thread(target=t) for t in extra]
+        for t in threads:
+            t.daemon = True
+            t.start()
+        return threads
+
+    def finish(self, threads):
+        self.stop.set()
+        for t in threads:
+            t.join(60)
+        time.sleep(0.5)
+
+    def report(self, line, violations):
+        """Print the figures and the first violations; 0 when none."""
+        violations = violations + self.errors
+        print("%s, %d invariant violations" % (line, len(violations)))
+        for v in violations[:20]:
+            print("  " + v)
+        if not violations:
+            subprocess.run(["rm", "-rf", self.dir])
+        else:
+            print("  spool kept in " + self.dir)
+        return 1 if violations else 0
+
     def go(self):
-        procs = []
         sp, sport = serve("smtpd/smtpd", self.spool, self.users, self.log, ["-d", "test.lan"])
         pp, pport = serve("pop3d/pop3d", self.spool, self.users, self.log, [])
         ip, iport = serve("imapd/imapd", self.spool, self.users, self.log, os.environ.get("TORTURE_IMAPD_FLAGS", "").split())
         procs = [sp, pp, ip]
         self.servers = {p.pid for p in procs}
-        for user in USERS:     # the second mailbox of each user
-            c = imapclient.Client(iport)
-            c.ok("LOGIN %s %s" % (user, PASSWORD[user]))
-            c.cmd("CREATE Box")
-            c.cmd("LOGOUT")
-        threads = [threading.Thread(target=self.smtp_worker, args=(sport,)) for _ in range(50)]
-        threads += [threading.Thread(target=self.pop_worker, args=(pport,)) for _ in range(10)]
-        threads += [threading.Thread(target=self.imap_worker, args=(iport,)) for _ in range(10)]
-        threads.append(threading.Thread(target=self.killer))
-        for t in threads:
-            t.daemon = True
-            t.start()
+        self.make_boxes(iport)
+        threads = self.start((sport, pport, iport), (50, 10, 10), [self.killer])
         time.sleep(SECONDS)
-        self.stop.set()
-        for t in threads:
-            t.join(60)
-        time.sleep(0.5)
+        self.finish(threads)
         violations, stored = self.check(iport, pport)
         violations += self.leftovers(30)
         for p in procs:
             p.terminate()
             p.wait()
         f = self.ledger.figures
-        print("torture: %ds, %d sessions, %d messages accepted (+%d unanswered), %d appended, "
-              "%d fetched, %d deleted, %d moved, %d copied, %d processes killed, "
-              "%d messages stored, %d invariant violations" % (
-                  SECONDS, f["sessions"], f["accepted"], f["uncertain"], f["appended"],
-                  f["fetched"], f["deleted"], f["moved"], f["copied"], self.kills, stored,
-                  len(violations + self.errors)))
-        for v in (violations + self.errors)[:20]:
-            print("  " + v)
-        if not violations and not self.errors:
-            subprocess.run(["rm", "-rf", self.dir])
-        else:
-            print("  spool kept in " + self.dir)
-        return 1 if violations or self.errors else 0
-
+        return self.report(
+            "torture: %ds, %d sessions, %d messages accepted (+%d unanswered), %d appended, "
+            "%d fetched, %d deleted, %d moved, %d copied, %d processes killed, "
+            "%d messages stored" % (
+                SECONDS, f["sessions"], f["accepted"], f["uncertain"], f["appended"],
+                f["fetched"], f["deleted"], f["moved"], f["copied"], self.kills, stored),
+            violations)
 
 if __name__ == "__main__":
     sys.exit(Run().go())
