@@ -34,6 +34,7 @@ HELPERS    = tests/helpers/mkhash tests/helpers/mboxcheck tests/helpers/mimetool
 all: $(PROGS) $(HELPERS)
 
 common/libcommon.a: $(COMMON_OBJ)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 %.o: %.c $(HEADERS)
