@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define COMMON_FLAGS "s:a:n:l:t:vL:b:f:D:c:"
+#define COMMON_FLAGS "s:a:n:l:t:vL:b:f:D:c:SCF:W:"
 
 void config_defaults(struct config *cfg, const char *prog, int timeout,
 		     long line_max)
@@ -22,6 +22,8 @@ void config_defaults(struct config *cfg, const char *prog, int timeout,
 	cfg->bad_max = BAD_COMMANDS_MAX;
 	cfg->auth_fail_max = AUTH_FAILURES_MAX;
 	cfg->auth_delay_ms = AUTH_DELAY_MS;
+	cfg->fail_max = FAILREC_MAX;
+	cfg->fail_window = FAILREC_WINDOW;
 	cfg->line_max = line_max;
 	cfg->msg_max = MSG_SIZE_MAX_DEFAULT;
 	cfg->data_timeout = SMTP_DATA_TIMEOUT;
@@ -67,7 +69,8 @@ static void usage(const struct config *cfg, const char *extra)
 	fprintf(stderr,
 		"usage: %s [-v] [-s spool] [-a authfile] [-n hostname] [-l syslog|file]\n"
 		"       [-t secs] [-L lock-secs] [-b bad-commands] [-f auth-failures]\n"
-		"       [-D auth-delay-ms] [-c line-bytes]%s\n"
+		"       [-D auth-delay-ms] [-c line-bytes] [-S] [-C] [-F failures]\n"
+		"       [-W window-secs]%s\n"
 		"see %s(8)\n",
 		cfg->prog, *extra ? " [program flags]" : "", cfg->prog);
 	exit(2);
@@ -116,6 +119,11 @@ static void apply(struct config *cfg, int opt, const char *arg)
 	case 'D': cfg->auth_delay_ms = (int)number_arg(cfg, opt, arg, 0, 60000); break;
 	case 'c': cfg->line_max = number_arg(cfg, opt, arg, 64, LINE_MAX_CEILING); break;
 	case 'm': cfg->msg_max = number_arg(cfg, opt, arg, 1024, MSG_SIZE_CEILING); break;
+	case 'S': cfg->tls = true; break;
+	case 'C': cfg->plaintext_auth = true; break;
+	case 'F': cfg->fail_max = (int)number_arg(cfg, opt, arg, 0, 100000); break;
+	case 'W': cfg->fail_window = (int)number_arg(cfg, opt, arg, 1, 86400 * 7); break;
+	case 'e': cfg->senders = arg; break;
 	case 'd': cfg->domains = arg; break;
 	case 'p': cfg->postmaster = arg; break;
 	case 'T': cfg->data_timeout = (int)number_arg(cfg, opt, arg, 1, 86400); break;

@@ -19,6 +19,10 @@ struct config {
 	int auth_delay_ms;         /* -D */
 	long line_max;             /* -c, bytes including CRLF */
 	long msg_max;              /* -m (smtpd, imapd) */
+	bool tls;                  /* -S: the transport is TLS (stunnel) */
+	bool plaintext_auth;       /* -C: offer logins in clear off loopback */
+	int fail_max;              /* -F: failures per address or user in -W; 0 = off */
+	int fail_window;           /* -W, seconds */
 	/* smtpd only */
 	const char *domains;       /* -d, comma-separated */
 	const char *postmaster;    /* -p */
@@ -27,6 +31,7 @@ struct config {
 	int hops_max;              /* -R */
 	bool legacy_helo;          /* -H */
 	bool submission;           /* -A */
+	const char *senders;       /* -e: extra senders a user may use with -A */
 	/* imapd only */
 	long literal_max;          /* -k */
 	int preauth_timeout;       /* -P, seconds before login */

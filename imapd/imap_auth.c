@@ -1,11 +1,11 @@
 /* LOGIN and AUTHENTICATE PLAIN (RFC 3501 6.2, RFC 4959 SASL-IR).  Unknown
  * users and wrong passwords get the same answer after the same work and
- * delay; after cfg->auth_fail_max failures the session ends. */
+ * delay (common/login.c has the failure rule). */
 #include "session.h"
 
 #include "auth.h"
-#include "deadline.h"
 #include "log.h"
+#include "login.h"
 #include "sasl.h"
 #include "spool.h"
 
@@ -15,15 +15,17 @@
 
 static void login(struct imap *s, const char *user, size_t ulen, const char *pass)
 {
-	char canon[USER_NAME_MAX + 1], esc[80];
+	char canon[USER_NAME_MAX + 1];
 
-	if (!auth_verify(user, ulen, pass, canon)) {
-		s->auth_failures++;
-		log_msg(LOG_NOTICE, "%s: authentication failed for '%s'",
-			startup_peer_label(&s->env), log_escape(esc, sizeof esc, user, ulen));
-		sleep_ms((long)s->cfg->auth_delay_ms * s->auth_failures);
-		if (s->auth_failures >= s->cfg->auth_fail_max)
-			bye(s, 1, "Too many authentication failures");
+	switch (login_check(s->cfg, &s->env, &s->auth_failures, user, ulen, pass, canon)) {
+	case LOGIN_OK:
+		break;
+	case LOGIN_CUTOFF:
+		bye(s, 1, "Too many authentication failures");
+	case LOGIN_HELD:
+		tagged(s, "NO", "[UNAVAILABLE] Too many failed logins, try again later");
+		return;
+	case LOGIN_FAILED:
 		tagged(s, "NO", "[AUTHENTICATIONFAILED] Authentication failed");
 		return;
 	}
