@@ -24,11 +24,13 @@ static bool live(const struct slot *e, int window, time_t now)
 	return e->key[0] != '\0' && now - e->first < window && e->first <= now;
 }
 
-/* Open and lock the file: F_RDLCK to read, F_WRLCK to update. */
+/* Open and lock the file: F_RDLCK to read (no file, nothing recorded),
+ * F_WRLCK to update (created on the first failure). */
 static int open_locked(int spoolfd, short type)
 {
 	struct flock fl = { .l_type = type, .l_whence = SEEK_SET };
-	int fd = openat(spoolfd, FAILREC_FILE, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int flags = type == F_WRLCK ? O_RDWR | O_CREAT : O_RDONLY;
+	int fd = openat(spoolfd, FAILREC_FILE, flags | O_CLOEXEC | O_NOFOLLOW, 0600);
 
 	if (fd < 0)
 		return -1;

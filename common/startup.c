@@ -25,27 +25,41 @@ static bool valid_ip(const char *s)
 	       (inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1);
 }
 
+/* The client's address when fd 0 is not its socket: stunnel (inetd mode,
+ * a socketpair to us) exports REMOTE_HOST, tcpserver TCPREMOTEIP. */
+static bool env_peer(struct startup *st)
+{
+	static const char *const vars[] = { "REMOTE_HOST", "TCPREMOTEIP", "REMOTE_ADDR" };
+	const char *env;
+
+	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+		if (valid_ip(env = getenv(vars[i]))) {
+			snprintf(st->peer, sizeof st->peer, "%s", env);
+			return true;
+		}
+	}
+	return false;
+}
+
 static void find_peer(struct startup *st)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof ss;
-	const char *env, *host = getenv("TCPREMOTEHOST");
+	const char *host = getenv("TCPREMOTEHOST");
 	char buf[INET6_ADDRSTRLEN];
 
 	strcpy(st->peer, "local");
-	if (getpeername(0, (struct sockaddr *)&ss, &len) == 0) {
-		if (ss.ss_family == AF_INET) {
-			inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, buf, sizeof buf);
-			snprintf(st->peer, sizeof st->peer, "%s", buf);
-		} else if (ss.ss_family == AF_INET6) {
-			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, buf, sizeof buf);
-			/* An IPv4 client on a dual-stack socket. */
-			snprintf(st->peer, sizeof st->peer, "%s",
-				 strncmp(buf, "::ffff:", 7) == 0 && strchr(buf, '.') ? buf + 7 : buf);
-		}
-	} else if (valid_ip(env = getenv("TCPREMOTEIP")) ||
-		   valid_ip(env = getenv("REMOTE_ADDR"))) {
-		snprintf(st->peer, sizeof st->peer, "%s", env);
+	if (getpeername(0, (struct sockaddr *)&ss, &len) != 0 ||
+	    (ss.ss_family != AF_INET && ss.ss_family != AF_INET6)) {
+		env_peer(st);
+	} else if (ss.ss_family == AF_INET) {
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, buf, sizeof buf);
+		snprintf(st->peer, sizeof st->peer, "%s", buf);
+	} else {
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, buf, sizeof buf);
+		/* An IPv4 client on a dual-stack socket. */
+		snprintf(st->peer, sizeof st->peer, "%s",
+			 strncmp(buf, "::ffff:", 7) == 0 && strchr(buf, '.') ? buf + 7 : buf);
 	}
 	st->peer_host[0] = '\0';
 	if (host && strlen(host) < sizeof st->peer_host &&

@@ -10,6 +10,7 @@
 #include "spool.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,6 +42,28 @@ static void login(struct imap *s, const char *user, size_t ulen, const char *pas
 	tagged(s, "OK", "[CAPABILITY %s] Logged in", capabilities());
 }
 
+const char *session_capabilities(const struct imap *s)
+{
+	static char buf[256];
+	const char *all = capabilities(), *at = strstr(all, "AUTH=PLAIN");
+
+	if (s->state != I_NOTAUTH || login_offered(s->cfg, &s->env) || !at)
+		return all;
+	snprintf(buf, sizeof buf, "%.*sLOGINDISABLED%s", (int)(at - all), all,
+		 at + strlen("AUTH=PLAIN"));
+	return buf;
+}
+
+/* RFC 3501 6.2.3, RFC 5530 PRIVACYREQUIRED: no password in clear. */
+static bool refuse_plaintext(struct imap *s)
+{
+	if (login_offered(s->cfg, &s->env))
+		return false;
+	tagged(s, "NO", "[PRIVACYREQUIRED] Plaintext authentication disallowed "
+	       "on non-secure connections, use imaps (port 993)");
+	return true;
+}
+
 void cmd_login(void *v, char *unused)
 {
 	struct imap *s = v;
@@ -48,6 +71,8 @@ void cmd_login(void *v, char *unused)
 	struct str u, p;
 
 	(void)unused;
+	if (refuse_plaintext(s))
+		return;
 	if (!tok_sp(&s->tok) || !tok_astring(&s->tok, &u) || !tok_sp(&s->tok) ||
 	    !tok_astring(&s->tok, &p) || !tok_end(&s->tok)) {
 		bad_syntax(s);
@@ -97,6 +122,8 @@ void cmd_authenticate(void *v, char *unused)
 	char initial[AUTH_LINE_MAX + 1];
 
 	(void)unused;
+	if (refuse_plaintext(s))
+		return;
 	if (!tok_sp(&s->tok) || !tok_atom(&s->tok, &mech)) {
 		bad_syntax(s);
 		return;

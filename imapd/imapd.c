@@ -21,7 +21,7 @@ static void cmd_capability(void *v, char *unused)
 		bad_syntax(s);
 		return;
 	}
-	untagged(s, "CAPABILITY %s", capabilities());
+	untagged(s, "CAPABILITY %s", session_capabilities(s));
 	done(s, "OK", "CAPABILITY completed");
 }
 
@@ -213,7 +213,7 @@ int main(int argc, char **argv)
 	if (startup(&cfg, &s.env) != 0)
 		bye(&s, 1, "[UNAVAILABLE] Service not available (%s)", s.env.error);
 	log_msg(LOG_INFO, "connect from %s", startup_peer_label(&s.env));
-	untagged(&s, "OK [CAPABILITY %s] facteur IMAP4rev1 ready", capabilities());
+	untagged(&s, "OK [CAPABILITY %s] facteur IMAP4rev1 ready", session_capabilities(&s));
 	session(&s);
 	return 0;
 }

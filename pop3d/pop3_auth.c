@@ -48,11 +48,23 @@ static void login(struct pop3 *p, const char *user, size_t ulen, const char *pas
 	ok(p, "%s has %u messages (%llu octets)", canon, p->nmsgs, (unsigned long long)octets);
 }
 
+/* Dovecot's disable_plaintext_auth: no password in clear off loopback. */
+static bool refuse_plaintext(struct pop3 *p)
+{
+	if (login_offered(p->cfg, &p->env))
+		return false;
+	err(p, "[AUTH] Plaintext authentication disallowed on non-secure connections, "
+	    "use pop3s (port 995)");
+	return true;
+}
+
 void cmd_user(void *v, char *args)
 {
 	struct pop3 *p = v;
 	size_t n = strlen(args);
 
+	if (refuse_plaintext(p))
+		return;
 	/* Any name is accepted here, so USER tells nothing about who exists. */
 	if (n == 0 || n > USER_NAME_MAX || strchr(args, ' ')) {
 		p->have_user = false;
@@ -68,6 +80,8 @@ void cmd_pass(void *v, char *args)
 {
 	struct pop3 *p = v;
 
+	if (refuse_plaintext(p))
+		return;
 	if (!p->have_user) {
 		err(p, "USER first");
 		return;
@@ -82,6 +96,8 @@ void cmd_auth(void *v, char *args)
 	struct sasl_plain sp;
 	char *mech = args, *resp = strchr(args, ' ');
 
+	if (refuse_plaintext(p))
+		return;
 	if (*args == '\0') {	/* a common probe: list the mechanisms */
 		ok(p, "mechanisms follow");
 		multi_line(p, "PLAIN");

@@ -117,6 +117,11 @@ void cmd_auth(void *v, char *args)
 		reply(s, "503 5.5.1 Error: already authenticated");
 		return;
 	}
+	if (!login_offered(s->cfg, &s->env)) {	/* RFC 4954 6 */
+		reply(s, "538 5.7.11 Encryption required for requested authentication "
+		      "mechanism, use port 465");
+		return;
+	}
 	if (initial)
 		*initial++ = '\0';
 	mech = strlen(args);

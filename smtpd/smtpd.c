@@ -221,7 +221,7 @@ int main(int argc, char **argv)
 	static struct config cfg;
 
 	config_defaults(&cfg, "smtpd", SMTP_TIMEOUT, SMTP_LINE_MAX);
-	config_parse(&cfg, argc, argv, "d:m:p:T:r:R:HA");
+	config_parse(&cfg, argc, argv, "d:m:p:T:r:R:HAe:");
 	s.cfg = &cfg;
 	lout_init(&s.out, 1, WRITE_TIMEOUT);
 	lin_init(&s.in, 0, cfg.timeout, &s.out);
