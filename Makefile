@@ -26,12 +26,12 @@ endif
 PROGS      = $(foreach p,smtpd pop3d imapd,$(if $(wildcard $(p)/*.c),$(p)/$(p)))
 COMMON_SRC = $(wildcard common/*.c)
 COMMON_OBJ = $(COMMON_SRC:.c=.o)
-HEADERS    = $(wildcard common/*.h smtpd/*.h pop3d/*.h imapd/*.h)
+HEADERS    = $(wildcard common/*.h smtpd/*.h pop3d/*.h imapd/*.h admin/*.h)
 HELPERS    = tests/helpers/mkhash tests/helpers/mboxcheck tests/helpers/mimetool \
              tests/helpers/failshim.so tests/helpers/maxrss
 
 .PHONY: all test run install clean bench bench-peers fuzz memcheck torture
-all: $(PROGS) $(HELPERS)
+all: $(PROGS) admin/facteur-user $(HELPERS)
 
 common/libcommon.a: $(COMMON_OBJ)
 	$(AR) rcs $@ $^
@@ -44,6 +44,9 @@ $(1)/$(1): $(patsubst %.c,%.o,$(wildcard $(1)/*.c)) common/libcommon.a
 	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
 endef
 $(foreach p,smtpd pop3d imapd,$(eval $(call program,$(p))))
+
+admin/facteur-user: $(patsubst %.c,%.o,$(wildcard admin/*.c)) common/libcommon.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # The fault shim is preloaded into the programs: never sanitized itself.
 tests/helpers/failshim.so: tests/helpers/failshim.c
@@ -90,5 +93,5 @@ install: all
 	    $$f > $(DESTDIR)$(PREFIX)/lib/systemd/system/$$(basename $$f); done
 
 clean:
-	rm -f common/*.o common/libcommon.a smtpd/*.o pop3d/*.o imapd/*.o $(PROGS) $(HELPERS)
+	rm -f common/*.o common/libcommon.a smtpd/*.o pop3d/*.o imapd/*.o admin/*.o $(PROGS) admin/facteur-user $(HELPERS)
 	@$(MAKE) -s -C tests/fuzz clean 2>/dev/null || true
