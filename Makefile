@@ -61,8 +61,12 @@ tests/helpers/mimetool: tests/helpers/mimetool.c imapd/mime.o imapd/mime_reader.
 test: all
 	@tests/run
 
+# make run PORT_BASE=N: ports N+1525 (SMTP), N+110, N+143, N+465, N+995, N+993
+# make run DEMO_SPOOL=DIR: the demo's spool (default mbox/, or /var/tmp when
+# the unprivileged user cannot reach the checkout)
+PORT_BASE ?= 1000
 run: all
-	@tests/run-demo
+	@PORT_BASE=$(PORT_BASE) DEMO_SPOOL=$(DEMO_SPOOL) tests/run-demo
 
 bench: all
 	@tests/bench/run
