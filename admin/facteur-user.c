@@ -103,29 +103,31 @@ static int cmd_passwd(const struct opts *o, struct userfile *f, const char *name
 	return i < 0 ? -1 : set_password(f, i, name);
 }
 
-/* A hash starting with '!' never matches (auth.c): locking keeps it. */
-static int cmd_lock(const struct opts *o, struct userfile *f, const char *name)
+/* A hash starting with '!' never matches (auth.c): locking keeps the hash
+ * behind it, so unlocking gives the old password back. */
+static int set_lock(struct userfile *f, const char *name, bool lock)
 {
 	long i = existing(f, name);
 	char hash[CRYPT_OUTPUT_SIZE + 2];
+	const char *old;
 
-	(void)o;
 	if (i < 0)
 		return -1;
-	snprintf(hash, sizeof hash, "!%s", userfile_hash(f, i));
-	return hash[1] == '!' ? 0 : userfile_set(f, i, name, hash) || userfile_commit(f);
+	old = userfile_hash(f, i);
+	snprintf(hash, sizeof hash, "%s%s", lock ? "!" : "", old + strspn(old, "!"));
+	return userfile_set(f, i, name, hash) || userfile_commit(f);
+}
+
+static int cmd_lock(const struct opts *o, struct userfile *f, const char *name)
+{
+	(void)o;
+	return set_lock(f, name, true);
 }
 
 static int cmd_unlock(const struct opts *o, struct userfile *f, const char *name)
 {
-	long i = existing(f, name);
-	char hash[CRYPT_OUTPUT_SIZE + 2];
-
 	(void)o;
-	if (i < 0)
-		return -1;
-	snprintf(hash, sizeof hash, "%s", userfile_hash(f, i) + strspn(userfile_hash(f, i), "!"));
-	return userfile_set(f, i, name, hash) || userfile_commit(f);
+	return set_lock(f, name, false);
 }
 
 static int cmd_remove(const struct opts *o, struct userfile *f, const char *name)
