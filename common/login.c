@@ -9,15 +9,9 @@
 #include <string.h>
 #include <time.h>
 
-static bool loopback(const char *peer)
-{
-	return strcmp(peer, "local") == 0 || strncmp(peer, "127.", 4) == 0 ||
-	       strcmp(peer, "::1") == 0;
-}
-
 bool login_offered(const struct config *cfg, const struct startup *env)
 {
-	return cfg->tls || cfg->plaintext_auth || loopback(env->peer);
+	return cfg->tls || cfg->plaintext_auth || startup_peer_loopback(env);
 }
 
 /* The record's keys: the client's address (none for a pipe), and the name

@@ -25,8 +25,10 @@ static bool valid_ip(const char *s)
 	       (inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1);
 }
 
-/* The client's address when fd 0 is not its socket: stunnel (inetd mode,
- * a socketpair to us) exports REMOTE_HOST, tcpserver TCPREMOTEIP. */
+/* The client's address when fd 0 is not the client's socket: stunnel in
+ * inetd mode runs us on a loopback TCP connection of its own and exports
+ * REMOTE_HOST; tcpserver exports TCPREMOTEIP.  The environment comes from the
+ * service manager, never from the client. */
 static bool env_peer(struct startup *st)
 {
 	static const char *const vars[] = { "REMOTE_HOST", "TCPREMOTEIP", "REMOTE_ADDR" };
@@ -41,26 +43,34 @@ static bool env_peer(struct startup *st)
 	return false;
 }
 
+static void socket_peer(struct startup *st, const struct sockaddr_storage *ss)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	if (ss->ss_family == AF_INET) {
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr, buf, sizeof buf);
+		snprintf(st->peer, sizeof st->peer, "%s", buf);
+	} else {
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ss)->sin6_addr, buf, sizeof buf);
+		/* An IPv4 client on a dual-stack socket. */
+		snprintf(st->peer, sizeof st->peer, "%s",
+			 strncmp(buf, "::ffff:", 7) == 0 && strchr(buf, '.') ? buf + 7 : buf);
+	}
+}
+
 static void find_peer(struct startup *st)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof ss;
 	const char *host = getenv("TCPREMOTEHOST");
-	char buf[INET6_ADDRSTRLEN];
 
 	strcpy(st->peer, "local");
-	if (getpeername(0, (struct sockaddr *)&ss, &len) != 0 ||
-	    (ss.ss_family != AF_INET && ss.ss_family != AF_INET6)) {
+	if (getpeername(0, (struct sockaddr *)&ss, &len) == 0 &&
+	    (ss.ss_family == AF_INET || ss.ss_family == AF_INET6))
+		socket_peer(st, &ss);
+	/* a pipe, a socketpair, or a loopback hop from a TLS terminator */
+	if (startup_peer_loopback(st))
 		env_peer(st);
-	} else if (ss.ss_family == AF_INET) {
-		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, buf, sizeof buf);
-		snprintf(st->peer, sizeof st->peer, "%s", buf);
-	} else {
-		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, buf, sizeof buf);
-		/* An IPv4 client on a dual-stack socket. */
-		snprintf(st->peer, sizeof st->peer, "%s",
-			 strncmp(buf, "::ffff:", 7) == 0 && strchr(buf, '.') ? buf + 7 : buf);
-	}
 	st->peer_host[0] = '\0';
 	if (host && strlen(host) < sizeof st->peer_host &&
 	    strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-")
@@ -128,6 +138,12 @@ int startup(const struct config *cfg, struct startup *st)
 		return -1;
 	}
 	return leave_root(st->spoolfd, st);
+}
+
+bool startup_peer_loopback(const struct startup *st)
+{
+	return strcmp(st->peer, "local") == 0 || strncmp(st->peer, "127.", 4) == 0 ||
+	       strcmp(st->peer, "::1") == 0;
 }
 
 const char *startup_peer_label(const struct startup *st)

@@ -7,7 +7,7 @@ load lib
 
 setup() { setup_spool; }
 teardown() {
-	[ -n "${NS:-}" ] && ip netns del "$NS" 2>/dev/null
+	remove_netns
 	teardown_spool
 }
 
@@ -42,22 +42,16 @@ remote() { REMOTE_HOST=203.0.113.5 "$@"; }
 
 @test "policy: a client on a non-loopback address of a network namespace gets LOGINDISABLED" {
 	command -v ip >/dev/null || { echo "iproute2 missing" >&2; return 1; }
-	NS=facteur-t$$
-	ip netns add "$NS"
-	ip link add "v$$a" type veth peer name "v$$b"
-	ip link set "v$$b" netns "$NS"
-	ip addr add 10.231.7.1/24 dev "v$$a"; ip link set "v$$a" up
-	ip -n "$NS" addr add 10.231.7.2/24 dev "v$$b"; ip -n "$NS" link set "v$$b" up
+	make_netns
 	PORT=$(free_port)
-	systemd-socket-activate --inetd -a -l "10.231.7.1:$PORT" "$IMAPD" -s "$SPOOL" -a "$USERS" \
+	systemd-socket-activate --inetd -a -l "$HOST_ADDR:$PORT" "$IMAPD" -s "$SPOOL" -a "$USERS" \
 		-l "$LOG" -n "$HOST" -D 0 >/dev/null 2>"$T/activate.err" &
 	SERVER_PIDS+=($!)
-	sleep 0.3
-	out=$(printf 'a LOGIN alice %s\r\nb LOGOUT\r\n' "$ALICE_PW" | ip netns exec "$NS" timeout 5 socat - "TCP:10.231.7.1:$PORT" | replies)
-	ip link del "v$$a"
+	wait_addr_port "$HOST_ADDR" "$PORT"
+	out=$(printf 'a LOGIN alice %s\r\nb LOGOUT\r\n' "$ALICE_PW" | ip netns exec "$NS" timeout 5 socat - "TCP:$HOST_ADDR:$PORT" | replies)
 	echo "$out" | grep -q '^\* OK \[CAPABILITY .*LOGINDISABLED'
 	echo "$out" | grep -q '^a NO \[PRIVACYREQUIRED\]'
-	grep -q '\[10.231.7.2\]' "$LOG"
+	grep -q "\[$NS_ADDR\]" "$LOG"
 }
 
 @test "failures: a client that reconnects is refused after -F failures, then let in after -W" {

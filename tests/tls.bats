@@ -15,7 +15,10 @@ setup() {
 	sed -e "s|^cert = .*|cert = $CERT|" -e "s|^key = .*|key = $KEY|" \
 		"$TOP/stunnel/certificate.conf" > "$T/tls.d/certificate.conf"
 }
-teardown() { teardown_spool; }
+teardown() {
+	remove_netns
+	teardown_spool
+}
 
 # stunnel_conf NAME: the shipped configuration with this test's paths.
 stunnel_conf() {
@@ -28,15 +31,16 @@ stunnel_conf() {
 	grep -q "^exec = $TOP/" "$T/$1.conf"
 }
 
-# serve_tls NAME: stunnel in inetd mode under systemd-socket-activate, as
-# the shipped facteur-NAME@.service runs it; sets PORT.
+# serve_tls NAME [ADDR]: stunnel in inetd mode under systemd-socket-activate,
+# as the shipped facteur-NAME@.service runs it; sets PORT.
 serve_tls() {
+	local addr=${2:-127.0.0.1}
 	stunnel_conf "$1"
 	PORT=$(free_port)
-	systemd-socket-activate --inetd -a -l "127.0.0.1:$PORT" stunnel4 "$T/$1.conf" \
+	systemd-socket-activate --inetd -a -l "$addr:$PORT" stunnel4 "$T/$1.conf" \
 		>/dev/null 2>"$T/activate.err" &
 	SERVER_PIDS+=($!)
-	wait_port "$PORT"
+	wait_addr_port "$addr" "$PORT"
 }
 
 @test "tls: openssl s_client on each port: the greeting, logins offered, the client address logged" {
@@ -55,6 +59,18 @@ serve_tls() {
 	# the address comes from stunnel's REMOTE_HOST, not "local"
 	grep -q 'connect from \[127.0.0.1\]' "$LOG"
 	! grep -q '\[local\]' "$LOG"
+}
+
+@test "tls: a client off loopback is offered logins over TLS (-S), with its own address in the log" {
+	make_netns
+	serve_tls imaps "$HOST_ADDR"
+	out=$(printf 'a LOGIN alice %s\r\nb LOGOUT\r\n' "$ALICE_PW" | ip netns exec "$NS" timeout 10 \
+		openssl s_client -quiet -CAfile "$CERT" -connect "$HOST_ADDR:$PORT" 2>/dev/null | replies)
+	echo "$out" | grep -q '^\* OK \[CAPABILITY IMAP4rev1 .*AUTH=PLAIN'
+	! echo "$out" | grep -q LOGINDISABLED
+	echo "$out" | grep -q '^a OK \[CAPABILITY'
+	cat "$LOG"
+	grep -q "\[$NS_ADDR\]: login user=alice" "$LOG"
 }
 
 @test "tls: curl sends over smtps:// and reads back over pop3s:// and imaps:// (--cacert)" {
