@@ -10,7 +10,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#define COMMON_FLAGS "s:a:n:l:t:vL:b:f:D:c:x:X:"
+#define COMMON_FLAGS "s:a:n:l:t:vL:b:f:D:c:x:X:SCF:W:"
 
 void config_defaults(struct config *cfg, const char *prog, int timeout,
 		     long line_max)
@@ -25,6 +25,8 @@ void config_defaults(struct config *cfg, const char *prog, int timeout,
 	cfg->bad_max = BAD_COMMANDS_MAX;
 	cfg->auth_fail_max = AUTH_FAILURES_MAX;
 	cfg->auth_delay_ms = AUTH_DELAY_MS;
+	cfg->fail_max = FAILREC_MAX;
+	cfg->fail_window = FAILREC_WINDOW;
 	cfg->line_max = line_max;
 	cfg->msg_max = MSG_SIZE_MAX_DEFAULT;
 	cfg->proxy_timeout = PROXY_TIMEOUT;
@@ -66,6 +68,7 @@ static void usage(const struct config *cfg, const struct program_flags *own)
 		"usage: %s [-v] [-s spool] [-a authfile] [-n hostname] [-l syslog|file]\n"
 		"       [-t secs] [-L lock-secs] [-b bad-commands] [-f auth-failures]\n"
 		"       [-D auth-delay-ms] [-c line-bytes] [-x trusted-proxies] [-X proxy-secs]\n"
+		"       [-S] [-C] [-F failures] [-W window-secs]\n"
 		"%s%s%s"
 		"see %s(8)\n",
 		cfg->prog, *own->usage ? "       " : "", own->usage, *own->usage ? "\n" : "",
@@ -131,6 +134,10 @@ static void apply(struct config *cfg, const struct program_flags *own, int opt,
 	case 'm': cfg->msg_max = config_number(cfg, opt, arg, 1024, MSG_SIZE_CEILING); break;
 	case 'x': set_proxies(cfg, arg); break;
 	case 'X': cfg->proxy_timeout = (int)config_number(cfg, opt, arg, 1, 3600); break;
+	case 'S': cfg->tls = true; break;
+	case 'C': cfg->plaintext_auth = true; break;
+	case 'F': cfg->fail_max = (int)config_number(cfg, opt, arg, 0, 100000); break;
+	case 'W': cfg->fail_window = (int)config_number(cfg, opt, arg, 1, 86400 * 7); break;
 	default: own->apply(own->opts, cfg, opt, arg); break;
 	}
 }

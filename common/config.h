@@ -23,6 +23,10 @@ struct config {
 	long msg_max;              /* -m, where a program takes it (smtpd, imapd) */
 	const char *proxy_trusted; /* -x: balancers that send a PROXY header */
 	int proxy_timeout;         /* -X, seconds for that header */
+	bool tls;                  /* -S: the transport is TLS (stunnel) */
+	bool plaintext_auth;       /* -C: offer logins in clear off loopback */
+	int fail_max;              /* -F: failures per address or user in -W; 0 = off */
+	int fail_window;           /* -W, seconds */
 };
 
 /* A program's own flags (smtpd's -d, imapd's -k, ...): their getopt

@@ -29,6 +29,14 @@
 #define AUTH_DELAY_MS        1000     /* after the n-th failure, n times this (-D) */
 #define AUTH_LINE_MAX        2048     /* a SASL response line, base64 */
 
+/* The failed-login record kept across connections (spool/.failures). */
+#define FAILREC_MAX          10       /* failures per address or user (-F) */
+#define FAILREC_WINDOW       900      /* seconds a failure counts (-W) */
+#define FAILREC_SLOTS        1024     /* entries in the file; oldest reused */
+#define FAILREC_KEY_MAX      72       /* "a:" or "u:" + address or user name */
+#define SENDERS_FILE_MAX     (1024 * 1024)  /* the -e file, bytes */
+#define SENDERS_LINE_MAX     512      /* one "user: address" line of -e */
+
 /* Timeouts, seconds. */
 #define SMTP_TIMEOUT         300      /* RFC 5321 4.5.3.2.7: 5 min per command (-t) */
 #define SMTP_DATA_TIMEOUT    600      /* RFC 5321 4.5.3.2.6: 10 min for DATA (-T) */

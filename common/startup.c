@@ -26,28 +26,52 @@ static bool valid_ip(const char *s)
 	       (inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1);
 }
 
+/* The client's address when fd 0 is not the client's socket: stunnel in
+ * inetd mode runs us on a loopback TCP connection of its own and exports
+ * REMOTE_HOST; tcpserver exports TCPREMOTEIP.  The environment comes from the
+ * service manager, never from the client. */
+static bool env_peer(struct startup *st)
+{
+	static const char *const vars[] = { "REMOTE_HOST", "TCPREMOTEIP", "REMOTE_ADDR" };
+	const char *env;
+
+	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+		if (valid_ip(env = getenv(vars[i]))) {
+			snprintf(st->peer, sizeof st->peer, "%s", env);
+			return true;
+		}
+	}
+	return false;
+}
+
+static void socket_peer(struct startup *st, const struct sockaddr_storage *ss)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	if (ss->ss_family == AF_INET) {
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr, buf, sizeof buf);
+		snprintf(st->peer, sizeof st->peer, "%s", buf);
+	} else {
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ss)->sin6_addr, buf, sizeof buf);
+		/* An IPv4 client on a dual-stack socket. */
+		snprintf(st->peer, sizeof st->peer, "%s",
+			 strncmp(buf, "::ffff:", 7) == 0 && strchr(buf, '.') ? buf + 7 : buf);
+	}
+}
+
 static void find_peer(struct startup *st)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof ss;
-	const char *env, *host = getenv("TCPREMOTEHOST");
-	char buf[INET6_ADDRSTRLEN];
+	const char *host = getenv("TCPREMOTEHOST");
 
 	strcpy(st->peer, "local");
-	if (getpeername(0, (struct sockaddr *)&ss, &len) == 0) {
-		if (ss.ss_family == AF_INET) {
-			inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, buf, sizeof buf);
-			snprintf(st->peer, sizeof st->peer, "%s", buf);
-		} else if (ss.ss_family == AF_INET6) {
-			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, buf, sizeof buf);
-			/* An IPv4 client on a dual-stack socket. */
-			snprintf(st->peer, sizeof st->peer, "%s",
-				 strncmp(buf, "::ffff:", 7) == 0 && strchr(buf, '.') ? buf + 7 : buf);
-		}
-	} else if (valid_ip(env = getenv("TCPREMOTEIP")) ||
-		   valid_ip(env = getenv("REMOTE_ADDR"))) {
-		snprintf(st->peer, sizeof st->peer, "%s", env);
-	}
+	if (getpeername(0, (struct sockaddr *)&ss, &len) == 0 &&
+	    (ss.ss_family == AF_INET || ss.ss_family == AF_INET6))
+		socket_peer(st, &ss);
+	/* a pipe, a socketpair, or a loopback hop from a TLS terminator */
+	if (startup_peer_loopback(st))
+		env_peer(st);
 	st->peer_host[0] = '\0';
 	if (host && strlen(host) < sizeof st->peer_host &&
 	    strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-")
@@ -125,6 +149,12 @@ int startup(const struct config *cfg, struct startup *st)
 		st->peer_host[0] = '\0';	/* TCPREMOTEHOST named the balancer */
 	}
 	return 0;
+}
+
+bool startup_peer_loopback(const struct startup *st)
+{
+	return strcmp(st->peer, "local") == 0 || strncmp(st->peer, "127.", 4) == 0 ||
+	       strcmp(st->peer, "::1") == 0;
 }
 
 const char *startup_peer_label(const struct startup *st)

@@ -20,6 +20,9 @@ struct startup {
  * the caller then answers with its protocol's refusal and exits. */
 int startup(const struct config *cfg, struct startup *st);
 
+/* Is the peer this host: a pipe ("local"), 127.0.0.0/8 or ::1? */
+bool startup_peer_loopback(const struct startup *st);
+
 /* Sanitised "peer" or "host [peer]" for log lines. */
 const char *startup_peer_label(const struct startup *st);
 

@@ -101,6 +101,26 @@ static int write_message(struct imap *s, struct append *a, struct target *t)
 	return target_write(t, "\n", 1);
 }
 
+static int find_nul(void *found, const char *p, size_t n)
+{
+	if (memchr(p, '\0', n))
+		*(bool *)found = true;
+	return 0;
+}
+
+/* RFC 3501 9 (a literal is CHAR8, never NUL) and RFC 5322 2.3. */
+static bool has_nul(struct imap *s, const struct append *a)
+{
+	bool found = false;
+
+	if (!a->big)
+		return memchr(a->text.p, '\0', a->text.n) != NULL;
+	/* a read error here is met again, and reported, when the message is saved */
+	if (msgbuf_seal(s->cmd.msg) == 0)
+		msgbuf_each(s->cmd.msg, find_nul, &found);
+	return found;
+}
+
 void cmd_append(void *v, char *unused)
 {
 	static struct append a;
@@ -121,6 +141,10 @@ void cmd_append(void *v, char *unused)
 	}
 	if ((a.big ? s->cmd.msg_size : a.text.n) == 0) {
 		done(s, "NO", "[CANNOT] Empty message");
+		return;
+	}
+	if (has_nul(s, &a)) {
+		done(s, "BAD", "[CLIENTBUG] Message contains a NUL byte (RFC 3501 9, RFC 5322 2.3)");
 		return;
 	}
 	if (target_begin(s, a.name, &t) != 0) {

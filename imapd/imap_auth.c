@@ -1,29 +1,32 @@
 /* LOGIN and AUTHENTICATE PLAIN (RFC 3501 6.2, RFC 4959 SASL-IR).  Unknown
  * users and wrong passwords get the same answer after the same work and
- * delay; after cfg->auth_fail_max failures the session ends. */
+ * delay (common/login.c has the failure rule). */
 #include "session.h"
 
 #include "auth.h"
-#include "deadline.h"
 #include "log.h"
+#include "login.h"
 #include "sasl.h"
 #include "spool.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static void login(struct imap *s, const char *user, size_t ulen, const char *pass)
 {
-	char canon[USER_NAME_MAX + 1], esc[80];
+	char canon[USER_NAME_MAX + 1];
 
-	if (!auth_verify(user, ulen, pass, canon)) {
-		s->auth_failures++;
-		log_msg(LOG_NOTICE, "%s: authentication failed for '%s'",
-			startup_peer_label(&s->env), log_escape(esc, sizeof esc, user, ulen));
-		sleep_ms((long)s->cfg->auth_delay_ms * s->auth_failures);
-		if (s->auth_failures >= s->cfg->auth_fail_max)
-			bye(s, 1, "Too many authentication failures");
+	switch (login_check(s->cfg, &s->env, &s->auth_failures, user, ulen, pass, canon)) {
+	case LOGIN_OK:
+		break;
+	case LOGIN_CUTOFF:
+		bye(s, 1, "Too many authentication failures");
+	case LOGIN_HELD:
+		tagged(s, "NO", "[UNAVAILABLE] Too many failed logins, try again later");
+		return;
+	case LOGIN_FAILED:
 		tagged(s, "NO", "[AUTHENTICATIONFAILED] Authentication failed");
 		return;
 	}
@@ -39,6 +42,28 @@ static void login(struct imap *s, const char *user, size_t ulen, const char *pas
 	tagged(s, "OK", "[CAPABILITY %s] Logged in", capabilities());
 }
 
+const char *session_capabilities(const struct imap *s)
+{
+	static char buf[256];
+	const char *all = capabilities(), *at = strstr(all, "AUTH=PLAIN");
+
+	if (s->state != I_NOTAUTH || login_offered(s->cfg, &s->env) || !at)
+		return all;
+	snprintf(buf, sizeof buf, "%.*sLOGINDISABLED%s", (int)(at - all), all,
+		 at + strlen("AUTH=PLAIN"));
+	return buf;
+}
+
+/* RFC 3501 6.2.3, RFC 5530 PRIVACYREQUIRED: no password in clear. */
+static bool refuse_plaintext(struct imap *s)
+{
+	if (login_offered(s->cfg, &s->env))
+		return false;
+	tagged(s, "NO", "[PRIVACYREQUIRED] Plaintext authentication disallowed "
+	       "on non-secure connections, use imaps (port 993)");
+	return true;
+}
+
 void cmd_login(void *v, char *unused)
 {
 	struct imap *s = v;
@@ -46,6 +71,8 @@ void cmd_login(void *v, char *unused)
 	struct str u, p;
 
 	(void)unused;
+	if (refuse_plaintext(s))
+		return;
 	if (!tok_sp(&s->tok) || !tok_astring(&s->tok, &u) || !tok_sp(&s->tok) ||
 	    !tok_astring(&s->tok, &p) || !tok_end(&s->tok)) {
 		bad_syntax(s);
@@ -95,6 +122,8 @@ void cmd_authenticate(void *v, char *unused)
 	char initial[AUTH_LINE_MAX + 1];
 
 	(void)unused;
+	if (refuse_plaintext(s))
+		return;
 	if (!tok_sp(&s->tok) || !tok_atom(&s->tok, &mech)) {
 		bad_syntax(s);
 		return;

@@ -22,7 +22,7 @@ static void cmd_capability(void *v, char *unused)
 		bad_syntax(s);
 		return;
 	}
-	untagged(s, "CAPABILITY %s", capabilities());
+	untagged(s, "CAPABILITY %s", session_capabilities(s));
 	done(s, "OK", "CAPABILITY completed");
 }
 
@@ -212,7 +212,7 @@ int main(int argc, char **argv)
 	s.state = I_NOTAUTH;
 	if (serve_open(&cfg, &s.env, &s.in, &s.out, opt.preauth_timeout) != 0)
 		bye(&s, 1, "[UNAVAILABLE] Service not available (%s)", s.env.error);
-	untagged(&s, "OK [CAPABILITY %s] facteur IMAP4rev1 ready", capabilities());
+	untagged(&s, "OK [CAPABILITY %s] facteur IMAP4rev1 ready", session_capabilities(&s));
 	session(&s);
 	return 0;
 }

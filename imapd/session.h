@@ -71,6 +71,9 @@ void bye(struct imap *s, int status, const char *fmt, ...)
 /* The common BAD for arguments that do not parse. */
 void bad_syntax(struct imap *s);
 const char *capabilities(void);
+/* What this session offers now: LOGINDISABLED instead of AUTH=PLAIN before
+ * login when a password may not be sent (imap_auth.c). */
+const char *session_capabilities(const struct imap *s);
 
 /* ---- the selected mailbox (view.c) ---- */
 bool view_select(struct imap *s, const char *name, bool readonly);

@@ -1,12 +1,12 @@
 /* AUTHORIZATION: USER/PASS and AUTH PLAIN (RFC 5034).  Unknown users and
- * wrong passwords get the same answer after the same work and delay; after
- * cfg->auth_fail_max failures the session ends.  A good login then takes
- * the maildrop's snapshot (maildrop.c). */
+ * wrong passwords get the same answer after the same work and delay
+ * (common/login.c has the failure rule).  A good login then takes the
+ * maildrop's snapshot (maildrop.c). */
 #include "session.h"
 
 #include "auth.h"
-#include "deadline.h"
 #include "log.h"
+#include "login.h"
 #include "sasl.h"
 
 #include <string.h>
@@ -14,17 +14,19 @@
 
 static void login(struct pop3 *p, const char *user, size_t ulen, const char *pass)
 {
-	char canon[USER_NAME_MAX + 1], esc[80];
+	char canon[USER_NAME_MAX + 1];
 	uint64_t octets = 0;
 
 	p->have_user = false;
-	if (!auth_verify(user, ulen, pass, canon)) {
-		p->auth_failures++;
-		log_msg(LOG_NOTICE, "%s: authentication failed for '%s'",
-			startup_peer_label(&p->env), log_escape(esc, sizeof esc, user, ulen));
-		sleep_ms((long)p->cfg->auth_delay_ms * p->auth_failures);
-		if (p->auth_failures >= p->cfg->auth_fail_max)
-			reply_close(p, 1, "-ERR [AUTH] too many authentication failures");
+	switch (login_check(p->cfg, &p->env, &p->auth_failures, user, ulen, pass, canon)) {
+	case LOGIN_OK:
+		break;
+	case LOGIN_CUTOFF:
+		reply_close(p, 1, "-ERR [AUTH] too many authentication failures");
+	case LOGIN_HELD:
+		err(p, "[AUTH] too many failed logins, try again later");
+		return;
+	case LOGIN_FAILED:
 		err(p, "[AUTH] authentication failed");
 		return;
 	}
@@ -40,11 +42,23 @@ static void login(struct pop3 *p, const char *user, size_t ulen, const char *pas
 	   (unsigned long long)octets);
 }
 
+/* Dovecot's disable_plaintext_auth: no password in clear off loopback. */
+static bool refuse_plaintext(struct pop3 *p)
+{
+	if (login_offered(p->cfg, &p->env))
+		return false;
+	err(p, "[AUTH] Plaintext authentication disallowed on non-secure connections, "
+	    "use pop3s (port 995)");
+	return true;
+}
+
 void cmd_user(void *v, char *args)
 {
 	struct pop3 *p = v;
 	size_t n = strlen(args);
 
+	if (refuse_plaintext(p))
+		return;
 	/* Any name is accepted here, so USER tells nothing about who exists. */
 	if (n == 0 || n > USER_NAME_MAX || strchr(args, ' ')) {
 		p->have_user = false;
@@ -60,6 +74,8 @@ void cmd_pass(void *v, char *args)
 {
 	struct pop3 *p = v;
 
+	if (refuse_plaintext(p))
+		return;
 	if (!p->have_user) {
 		err(p, "USER first");
 		return;
@@ -74,6 +90,8 @@ void cmd_auth(void *v, char *args)
 	struct sasl_plain sp;
 	char *mech = args, *resp = strchr(args, ' ');
 
+	if (refuse_plaintext(p))
+		return;
 	if (*args == '\0') {	/* a common probe: list the mechanisms */
 		ok(p, "mechanisms follow");
 		multi_line(p, "PLAIN");

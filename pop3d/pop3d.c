@@ -7,6 +7,7 @@
 
 #include "dispatch.h"
 #include "log.h"
+#include "login.h"
 #include "serve.h"
 
 #include <stdarg.h>
@@ -22,12 +23,14 @@ static void cmd_capa(void *v, char *args)
 	(void)args;
 	ok(p, "Capability list follows");
 	multi_line(p, "TOP");
-	multi_line(p, "USER");
+	if (login_offered(p->cfg, &p->env))
+		multi_line(p, "USER");
 	multi_line(p, "UIDL");
 	multi_line(p, "RESP-CODES");
 	multi_line(p, "AUTH-RESP-CODE");
 	multi_line(p, "PIPELINING");
-	multi_line(p, "SASL PLAIN");
+	if (login_offered(p->cfg, &p->env))
+		multi_line(p, "SASL PLAIN");
 	multi_line(p, "EXPIRE NEVER");
 	multi_line(p, "IMPLEMENTATION facteur");
 	multi_end(p);

@@ -101,6 +101,9 @@ void cmd_data(void *v, char *args)
 	make_qid(qid, sizeof qid, s->messages + 1);
 	if (d.too_big) {
 		reply(s, "552 5.3.4 Message size exceeds fixed maximum message size");
+	} else if (d.nul) {
+		log_msg(LOG_NOTICE, "%s: NUL byte in DATA, refused", startup_peer_label(&s->env));
+		reply(s, "554 5.6.0 Message contains a NUL byte (RFC 5322 2.3), not delivered");
 	} else if (d.hops >= (unsigned)s->opt->hops_max) {
 		log_msg(LOG_NOTICE, "%s: %u Received: headers, mail loop?",
 			startup_peer_label(&s->env), d.hops);

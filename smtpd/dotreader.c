@@ -48,6 +48,8 @@ static void pass(struct dotreader *d, const char *p, size_t n)
 	if (d->in_header)
 		watch_header(d, p, n);
 	d->size += n;
+	if (!d->nul && memchr(p, '\0', n))
+		d->nul = true;
 	if (d->size > d->max)
 		d->too_big = true;	/* keep reading to the end, store nothing */
 	if (!d->too_big)

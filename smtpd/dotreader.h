@@ -23,6 +23,7 @@ struct dotreader {
 	uint64_t size;		/* message octets as sent, dot-stuffing removed */
 	uint64_t max;		/* beyond this nothing more is stored */
 	bool too_big;
+	bool nul;		/* a NUL byte was seen (RFC 5322 2.3 forbids it) */
 	/* header analysis */
 	bool in_header;
 	unsigned hdr_col;	/* bytes seen of the current header line */

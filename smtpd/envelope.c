@@ -7,6 +7,8 @@
 #include "ascii.h"
 #include "auth.h"
 #include "log.h"
+#include "login.h"
+#include "senders.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -67,7 +69,8 @@ void cmd_ehlo(void *v, char *args)
 	reply_more(s, "250 SIZE %ld", s->cfg->msg_max);
 	reply_more(s, "250 8BITMIME");
 	reply_more(s, "250 ENHANCEDSTATUSCODES");
-	reply_more(s, "250 AUTH PLAIN LOGIN");
+	if (login_offered(s->cfg, &s->env))
+		reply_more(s, "250 AUTH PLAIN LOGIN");
 	reply(s, "250 HELP");
 }
 
@@ -151,6 +154,25 @@ const char *check_mail(const char *args, bool esmtp, long size_max,
 	return NULL;
 }
 
+static bool domain_is_local(const char *domain, const struct config *cfg,
+			    const struct smtp_opts *opt);
+
+/* Submission (-A): the sender is the user's own address at a local domain
+ * ("+tag" allowed), or one the -e file gives the user.  Postfix's
+ * reject_sender_login_mismatch; the null sender is refused too. */
+static bool own_sender(const struct smtp *s)
+{
+	const struct smtp_path *f = &s->from;
+	size_t n = strcspn(f->local, "+");
+
+	if (f->null)
+		return false;
+	if (n == strlen(s->user) && strncasecmp(f->local, s->user, n) == 0 &&
+	    domain_is_local(f->domain, s->cfg, s->opt))
+		return true;
+	return senders_allow(s->opt->senders, s->user, f->mailbox);
+}
+
 void cmd_mail(void *v, char *args)
 {
 	struct smtp *s = v;
@@ -163,6 +185,15 @@ void cmd_mail(void *v, char *args)
 	err = check_mail(args, s->esmtp, s->cfg->msg_max, &s->from);
 	if (err) {
 		reply(s, "%s", err);
+		return;
+	}
+	if (s->opt->submission && !own_sender(s)) {
+		char esc[PATH_MAX_SMTP + 1];
+
+		log_msg(LOG_NOTICE, "%s: %s may not send as <%s>", startup_peer_label(&s->env),
+			s->user, log_escape(esc, sizeof esc, s->from.mailbox,
+					    strlen(s->from.mailbox)));
+		reply(s, "553 5.7.1 Sender address rejected: not owned by user %s", s->user);
 		return;
 	}
 	s->state = S_MAIL;

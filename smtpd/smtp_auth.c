@@ -1,12 +1,11 @@
 /* AUTH PLAIN and AUTH LOGIN (RFC 4954), with or without an initial
- * response; "*" cancels.  Failures are delayed, growing with each one, and
- * the session ends after cfg->auth_fail_max of them. */
+ * response; "*" cancels.  What a failure costs is common/login.c's rule. */
 #include "session.h"
 
 #include "ascii.h"
 #include "auth.h"
-#include "deadline.h"
 #include "log.h"
+#include "login.h"
 #include "sasl.h"
 
 #include <stdio.h>
@@ -42,23 +41,25 @@ static char *read_response(struct smtp *s, const char *prompt)
 
 static void auth_result(struct smtp *s, const char *user, size_t ulen, const char *pass)
 {
-	char canon[USER_NAME_MAX + 1], esc[80];
+	char canon[USER_NAME_MAX + 1];
 
-	if (auth_verify(user, ulen, pass, canon)) {
+	switch (login_check(s->cfg, &s->env, &s->auth_failures, user, ulen, pass, canon)) {
+	case LOGIN_OK:
 		s->authed = true;
 		strcpy(s->user, canon);
 		log_msg(LOG_INFO, "%s: authenticated as %s", startup_peer_label(&s->env), canon);
 		reply(s, "235 2.7.0 Authentication successful");
-		return;
-	}
-	s->auth_failures++;
-	log_msg(LOG_NOTICE, "%s: authentication failed for '%s'", startup_peer_label(&s->env),
-		log_escape(esc, sizeof esc, user, ulen));
-	sleep_ms((long)s->cfg->auth_delay_ms * s->auth_failures);
-	if (s->auth_failures >= s->cfg->auth_fail_max)
+		break;
+	case LOGIN_CUTOFF:
 		reply_close(s, 1, "421 4.7.0 %s Too many authentication failures",
 			    s->cfg->hostname);
-	reply(s, "535 5.7.8 Authentication credentials invalid");
+	case LOGIN_HELD:
+		reply(s, "454 4.7.0 Too many failed logins, try again later");
+		break;
+	case LOGIN_FAILED:
+		reply(s, "535 5.7.8 Authentication credentials invalid");
+		break;
+	}
 }
 
 static void auth_plain(struct smtp *s, char *initial)
@@ -115,6 +116,11 @@ void cmd_auth(void *v, char *args)
 
 	if (s->authed) {
 		reply(s, "503 5.5.1 Error: already authenticated");
+		return;
+	}
+	if (!login_offered(s->cfg, &s->env)) {	/* RFC 4954 6 */
+		reply(s, "538 5.7.11 Encryption required for requested authentication "
+		      "mechanism, use port 465");
 		return;
 	}
 	if (initial)

@@ -13,15 +13,16 @@ static void apply(void *v, const struct config *cfg, int opt, const char *arg)
 	case 'R': o->hops_max = (int)config_number(cfg, opt, arg, 1, 10000); break;
 	case 'H': o->legacy_helo = true; break;
 	case 'A': o->submission = true; break;
+	case 'e': o->senders = arg; break;
 	}
 }
 
 void smtp_opts_parse(struct config *cfg, struct smtp_opts *o, int argc, char **argv)
 {
 	const struct program_flags own = {
-		"d:m:p:T:r:R:HA",
+		"d:m:p:T:r:R:HAe:",
 		"[-H] [-A] [-d domains] [-p postmaster] [-m msg-bytes] [-r rcpts]\n"
-		"       [-R hops] [-T data-secs]",
+		"       [-R hops] [-T data-secs] [-e senders-file]",
 		apply, o,
 	};
 

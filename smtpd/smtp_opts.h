@@ -14,6 +14,7 @@ struct smtp_opts {
 	int hops_max;              /* -R */
 	bool legacy_helo;          /* -H */
 	bool submission;           /* -A */
+	const char *senders;       /* -e: extra senders a user may use with -A */
 };
 
 /* Defaults, then argv (common flags into cfg, smtpd's into o); a usage

@@ -149,3 +149,37 @@ deliver_file() {
 		printf '.\r\nQUIT\r\n'
 	} | smtp
 }
+
+# A client on a non-loopback address: a network namespace joined to this one
+# by a veth pair, HOST_ADDR here and NS_ADDR there.  Sets NS; remove_netns
+# (call it in teardown) deletes both.  Addresses from a /24 no host uses,
+# one per bats process so that parallel suites do not collide.
+make_netns() {
+	local n=$(( $$ % 250 + 2 ))
+	NS=facteur-t$$ VETH=vf$$
+	HOST_ADDR=10.231.$n.1 NS_ADDR=10.231.$n.2
+	ip netns add "$NS"
+	ip link add "${VETH}a" type veth peer name "${VETH}b"
+	ip link set "${VETH}b" netns "$NS"
+	ip addr add "$HOST_ADDR/24" dev "${VETH}a"
+	ip link set "${VETH}a" up
+	ip -n "$NS" addr add "$NS_ADDR/24" dev "${VETH}b"
+	ip -n "$NS" link set "${VETH}b" up
+	ip -n "$NS" link set lo up
+}
+remove_netns() {
+	[ -n "${NS:-}" ] || return 0
+	ip link del "${VETH}a" 2>/dev/null
+	ip netns del "$NS" 2>/dev/null
+	NS=
+}
+# wait_addr_port ADDR PORT: like wait_port, for a non-loopback listener.
+wait_addr_port() {
+	local i
+	for i in $(seq 1 100); do
+		ss -Hltn "sport = :$2" | grep -q "$1:$2" && return 0
+		sleep 0.05
+	done
+	echo "$1:$2 never opened" >&2
+	return 1
+}

@@ -155,7 +155,8 @@ stored() { "$MBOXCHECK" -x "$2" "$(inbox "$1")" | tail -n +3; }
 	sed -e "s|^service smtp|service facteur-test|" \
 	    -e "s|@LIBEXEC@/smtpd|$SMTPD|" \
 	    -e "s|-s @SPOOL@ -a @CONFDIR@/facteur/users|-s $SPOOL -a $USERS -l $LOG -n $HOST -d $DOMAIN|" \
-	    -e "s|^{|{\n\ttype\t\t= UNLISTED\n\tport\t\t= $PORT\n\tbind\t\t= 127.0.0.1|" \
+	    -e "s|^{|{\n\ttype\t\t= UNLISTED\n\tport\t\t= $PORT|" \
+	    -e "s|^\tdisable\t\t= yes|\tdisable\t\t= no|" \
 	    "$TOP/xinetd.d/facteur-smtp" > "$T/xinetd.conf"
 	grep -q "server_args	= -s $SPOOL" "$T/xinetd.conf"
 	xinetd -dontfork -f "$T/xinetd.conf" -pidfile "$T/xinetd.pid" -filelog "$T/xinetd.log" 2>"$T/xinetd.err" &

@@ -1,0 +1,73 @@
+#include "login.h"
+#include "auth.h"
+#include "deadline.h"
+#include "failrec.h"
+#include "log.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+bool login_offered(const struct config *cfg, const struct startup *env)
+{
+	return cfg->tls || cfg->plaintext_auth || startup_peer_loopback(env);
+}
+
+/* The record's keys: the client's address (none for a pipe), and the name
+ * tried, folded as the auth file folds it (none if it cannot be a user). */
+static void record_keys(const struct startup *env, const char *user, size_t ulen,
+			char *akey, char *ukey)
+{
+	char name[USER_NAME_MAX + 1];
+
+	akey[0] = ukey[0] = '\0';
+	if (strcmp(env->peer, "local") != 0)
+		snprintf(akey, FAILREC_KEY_MAX, "a:%s", env->peer);
+	if (ulen == 0 || ulen > USER_NAME_MAX)
+		return;
+	for (size_t i = 0; i < ulen; i++)
+		name[i] = (char)tolower((unsigned char)user[i]);
+	name[ulen] = '\0';
+	if (user_name_valid(name, ulen))
+		snprintf(ukey, FAILREC_KEY_MAX, "u:%s", name);
+}
+
+static bool held(const struct config *cfg, int spoolfd, const char *key, time_t now)
+{
+	return key[0] && failrec_count(spoolfd, key, cfg->fail_window, now) >= cfg->fail_max;
+}
+
+static void record(const struct config *cfg, int spoolfd, const char *key, time_t now)
+{
+	if (key[0] && failrec_add(spoolfd, key, cfg->fail_window, now) != 0)
+		log_msg(LOG_ERR, "failure record %s: cannot update", FAILREC_FILE);
+}
+
+enum login_result login_check(const struct config *cfg, const struct startup *env,
+			      int *failures, const char *user, size_t ulen,
+			      const char *pass, char *canon)
+{
+	char akey[FAILREC_KEY_MAX], ukey[FAILREC_KEY_MAX], esc[80];
+	time_t now = time(NULL);
+	bool hold;
+
+	record_keys(env, user, ulen, akey, ukey);
+	hold = cfg->fail_max > 0 && (held(cfg, env->spoolfd, akey, now) ||
+				     held(cfg, env->spoolfd, ukey, now));
+	/* A held login is not checked at all: guessing gains nothing. */
+	if (!hold && auth_verify(user, ulen, pass, canon))
+		return LOGIN_OK;
+	(*failures)++;
+	log_msg(LOG_NOTICE, "%s: authentication %s for '%s'", startup_peer_label(env),
+		hold ? "refused (too many recent failures)" : "failed",
+		log_escape(esc, sizeof esc, user, ulen));
+	if (!hold && cfg->fail_max > 0) {
+		record(cfg, env->spoolfd, akey, now);
+		record(cfg, env->spoolfd, ukey, now);
+	}
+	sleep_ms((long)cfg->auth_delay_ms * (*failures));
+	if (*failures >= cfg->auth_fail_max)
+		return LOGIN_CUTOFF;
+	return hold ? LOGIN_HELD : LOGIN_FAILED;
+}

@@ -1,0 +1,108 @@
+#!/usr/bin/env bats
+# make run as the README tells a newcomer: it serves, mail goes to alice and
+# comes back, Ctrl-C (SIGINT) stops it and leaves nothing listening; a taken
+# port stops it with the reason; a private checkout (as root in /root) works.
+
+load lib
+
+setup() {
+	T=$(mktemp -d /tmp/facteur-test.XXXXXX)
+	chmod 755 "$T"
+	DEMO_PID=
+	# six ports from a base nobody uses now
+	for try in 1 2 3 4 5 6 7 8 9 10; do
+		BASE=$(( 20000 + (RANDOM % 400) * 100 ))
+		ports_free && break
+	done
+}
+teardown() {
+	[ -n "$DEMO_PID" ] && kill -TERM -- "-$DEMO_PID" 2>/dev/null
+	sleep 0.2
+	rm -rf "$T"
+	[ -n "${PRIVATE_SPOOL:-}" ] && rm -rf "$PRIVATE_SPOOL"
+	return 0
+}
+
+ports() { echo $((BASE + 1525)) $((BASE + 110)) $((BASE + 143)) $((BASE + 465)) $((BASE + 995)) $((BASE + 993)); }
+ports_free() {
+	local p
+	for p in $(ports); do ss -Hltn "sport = :$p" | grep -q . && return 1; done
+	return 0
+}
+
+# start_demo DIR [make args]: make run in its own process group (as a
+# terminal runs it), wait for "serving" or its end.
+start_demo() {
+	local dir=$1; shift
+	set -m
+	make -s -C "$dir" run PORT_BASE="$BASE" "$@" > "$T/out" 2>&1 &
+	DEMO_PID=$!
+	set +m
+	for i in $(seq 1 200); do
+		grep -q 'facteur demo: serving' "$T/out" && return 0
+		kill -0 "$DEMO_PID" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+password() { sed -n "s/^  $1@localhost   password //p" "$T/out"; }
+
+stop_demo() {
+	kill -INT -- "-$DEMO_PID"
+	for i in $(seq 1 50); do kill -0 "$DEMO_PID" 2>/dev/null || break; sleep 0.1; done
+	! kill -0 "$DEMO_PID" 2>/dev/null
+	DEMO_PID=
+	grep -q 'facteur stopped' "$T/out"
+	ports_free
+}
+
+send_and_read() {
+	local spool=$1 pw
+	pw=$(password alice)
+	[ -n "$pw" ]
+	printf 'Subject: demo\r\n\r\nhello from the demo test\r\n' > "$T/msg"
+	swaks --silent 2 --server "127.0.0.1:$((BASE + 1525))" --from me@localhost --to alice@localhost \
+		--data "$T/msg" >/dev/null
+	printf 'USER alice\r\nPASS %s\r\nRETR 1\r\nQUIT\r\n' "$pw" | socat - "TCP:127.0.0.1:$((BASE + 110))" |
+		grep -q 'hello from the demo test'
+	curl -sS --cacert "$spool/.demo/cert.pem" "imaps://localhost:$((BASE + 993))/INBOX;UID=1" -u "alice:$pw" |
+		grep -q 'hello from the demo test'
+}
+
+@test "make run: serves on every port, mail to alice comes back, SIGINT leaves nothing listening" {
+	start_demo "$TOP" DEMO_SPOOL="$T/demo"
+	for p in $(ports); do grep -q "on 127.0.0.1:$p\$" "$T/out"; done
+	grep -q "openssl s_client -quiet -connect 127.0.0.1:$((BASE + 993))" "$T/out"
+	send_and_read "$T/demo"
+	stop_demo
+	[ "$(count_messages "$T/demo/alice/INBOX")" = 1 ]
+}
+
+@test "make run: a port already taken stops it with the reason, exit non-zero, nothing left" {
+	python3 -c 'import socket,sys,time; s=socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); time.sleep(30)' \
+		$((BASE + 143)) & holder=$!
+	sleep 0.3
+	run make -s -C "$TOP" run PORT_BASE="$BASE" DEMO_SPOOL="$T/demo"
+	kill $holder
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"IMAP could not listen on 127.0.0.1:$((BASE + 143))"* ]]
+	[[ "$output" == *"Address already in use"* ]]
+	[[ "$output" != *"facteur demo: serving"* ]]
+	sleep 0.3
+	ports_free
+}
+
+@test "make run: as root from a private checkout, the spool goes where nobody can reach it" {
+	[ "$(id -u)" = 0 ] || { echo "needs root"; return 1; }
+	P=$T/root-home/facteur
+	mkdir -p "$P/tests" "$P/mbox"
+	chmod 700 "$T/root-home"
+	cp "$TOP/Makefile" "$TOP/tests/run-demo" "$P/" && mv "$P/run-demo" "$P/tests/"
+	for d in common smtpd pop3d imapd admin stunnel tests/helpers tests/fuzz; do ln -s "$TOP/$d" "$P/$d"; done
+	start_demo "$P"
+	PRIVATE_SPOOL=$(sed -n 's/^make run: user nobody cannot reach .*; the demo spool is //p' "$T/out")
+	[[ "$PRIVATE_SPOOL" == /var/tmp/facteur-demo-* ]]
+	send_and_read "$PRIVATE_SPOOL"
+	stop_demo
+}
