@@ -96,7 +96,7 @@ static void set_proxies(struct config *cfg, const char *list)
 	if (netlist_parse(list, &nl) != 0) {
 		fprintf(stderr, "%s: -x: '%s' is not a list of at most %d addresses, "
 			"CIDR blocks or 'local'\n", cfg->prog, list, NETLIST_MAX);
-		exit(2);
+		exit(EX_USAGE);
 	}
 	cfg->proxy_trusted = list;
 }

@@ -133,13 +133,13 @@ refused() {
 	! grep -q 203.0.113.7 "$LOG"
 	for list in '' 10.0.0.0/33 ::/129 10.0.0.1, ,10.0.0.1 host.example 10.0.0.0/ 10.0.0.0/8x; do
 		run "$SMTPD" -x "$list"
-		[ "$status" -eq 2 ]
+		[ "$status" -eq 64 ]
 		echo "$output" | grep -q "smtpd: -x: '$list' is not a list"
 	done
 	run "$POP3D" -x "$(printf '10.0.0.%d,' $(seq 1 64))10.0.1.1"
-	[ "$status" -eq 2 ]
+	[ "$status" -eq 64 ]
 	run "$IMAPD" -x local -X 0
-	[ "$status" -eq 2 ]
+	[ "$status" -eq 64 ]
 }
 
 @test "proxy: over TCP the connection's own address is what -x checks" {
