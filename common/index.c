@@ -137,10 +137,9 @@ out:
 	return rc;
 }
 
-int index_peek(int dirfd, const char *leaf, uint64_t *ino, uint64_t *generation)
+int index_peek(int dirfd, const char *leaf, uint64_t *ino, struct idx_header *h)
 {
 	char name[NAME_MAX_SIDE];
-	struct idx_header h;
 	struct stat st;
 	int fd, rc = -1;
 
@@ -149,9 +148,8 @@ int index_peek(int dirfd, const char *leaf, uint64_t *ino, uint64_t *generation)
 	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) == 0 && read_at(fd, &h, sizeof h, 0) == 0) {
+	if (fstat(fd, &st) == 0 && read_at(fd, h, sizeof *h, 0) == 0) {
 		*ino = (uint64_t)st.st_ino;
-		*generation = h.generation;
 		rc = 0;
 	}
 	close(fd);

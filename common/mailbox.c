@@ -255,14 +255,17 @@ static enum plan make_plan(struct mailbox *mb, const struct stat *st)
 	return REBUILD;
 }
 
-/* Reload the index unless our copy is the file on disk. */
+/* Reload the index unless our copy is the file on disk: same inode, same
+ * header (every write changes the generation, and a change to a record
+ * writes the header after it). */
 static int refresh_index(struct mailbox *mb)
 {
-	uint64_t ino, gen;
+	struct idx_header h;
+	uint64_t ino;
 	int rc;
 
-	if (mb->ix_loaded && index_peek(mb->dirfd, mb->leaf, &ino, &gen) == 0 &&
-	    ino == mb->ix.file_ino && gen == mb->ix.h.generation)
+	if (mb->ix_loaded && index_peek(mb->dirfd, mb->leaf, &ino, &h) == 0 &&
+	    ino == mb->ix.file_ino && memcmp(&h, &mb->ix.h, sizeof h) == 0)
 		return 0;
 	rc = index_load(mb->dirfd, mb->leaf, &mb->ix);
 	if (rc < 0)
