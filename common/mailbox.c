@@ -149,12 +149,26 @@ bool mailbox_is_current(const struct mailbox *mb)
 	       same_file(&fst, &pst);
 }
 
+static time_t now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* Lock the file at the path.  A rewrite may replace it while we wait, and
+ * under load again and again: retry on the new file for as long as the lock
+ * timeout allows, as for any other wait on the lock. */
 static int lock_current(struct mailbox *mb, int type)
 {
-	for (int tries = 0;; tries++) {
+	time_t end = now() + mb->lock_timeout;
+
+	for (;;) {
+		time_t left = end - now();
 		int fd;
 
-		if (lock_wait(mb->fd, type, mb->lock_timeout) != 0)
+		if (lock_wait(mb->fd, type, left > 1 ? (int)left : 1) != 0)
 			return -1;
 		if (mailbox_is_current(mb)) {
 			mb->lock = type;
@@ -162,8 +176,8 @@ static int lock_current(struct mailbox *mb, int type)
 		}
 		/* Replaced (a rewrite renamed a new file over it) while we waited. */
 		lock_release(mb->fd);
-		if (tries == 8) {
-			errno = EAGAIN;
+		if (now() > end) {
+			errno = ETIMEDOUT;
 			return -1;
 		}
 		fd = spool_open_mbox(mb->dirfd, mb->leaf, false);

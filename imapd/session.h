@@ -76,8 +76,9 @@ void view_close(struct imap *s);
 /* Sync with the store and tell the client what changed.  EXPUNGE responses
  * are held back when !expunge_ok (RFC 3501 7.4.1). */
 void view_update(struct imap *s, bool expunge_ok);
-/* Lock the mailbox and bring the index up to date; false (answered NO)
- * when that fails.  view_unlock() after. */
+/* Lock the mailbox, bring the index up to date and announce keywords new
+ * to this client (untagged FLAGS).  false when that fails: logged, and the
+ * caller answers.  view_unlock() after. */
 bool view_lock(struct imap *s, int type);
 void view_unlock(struct imap *s);
 /* The index position of view entry i, or -1 when it is gone. */
