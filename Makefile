@@ -76,6 +76,8 @@ memcheck: all
 TORTURE_SECONDS ?= 60
 torture: all
 	@python3 tests/torture/torture.py $(CURDIR) $(TORTURE_SECONDS)
+	@python3 tests/concurrency/expunge_race.py $(CURDIR) $(TORTURE_SECONDS)
+	@python3 tests/concurrency/stress.py $(CURDIR) $(TORTURE_SECONDS) 10
 
 install: all
 	install -d $(DESTDIR)$(LIBEXEC) $(DESTDIR)$(MANDIR)

@@ -65,3 +65,11 @@ watch() {
 	# it raced: hundreds of rounds
 	echo "$output" | grep -Eq '^[0-9]{3,} rounds'
 }
+
+@test "concurrency: 8 imapd sessions APPEND, FETCH, STORE and EXPUNGE on one INBOX: every reply OK, content fixed per UID, UIDVALIDITY stable" {
+	run timeout 300 python3 "$BATS_TEST_DIRNAME/concurrency/stress.py" "$BATS_TEST_DIRNAME/.." "${CONCURRENCY_SECONDS:-8}" 8
+	echo "$output"
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -Eq '^[0-9]+ commands, [0-9]+ appended, [0-9]+ expunged, 0 errors$'
+	echo "$output" | grep -Eq '^[0-9]{4,} commands, [0-9]{2,} appended, [0-9]{2,} expunged'
+}
