@@ -9,8 +9,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define NAME_MAX_SIDE (MAILBOX_COMPONENT_MAX + 16)
-
 void index_init(struct index *ix)
 {
 	memset(ix, 0, sizeof *ix);
@@ -45,7 +43,7 @@ int index_reserve(struct index *ix, uint32_t n)
 
 static int side_name(char *dst, const char *leaf, const char *suffix)
 {
-	if (spool_side_name(dst, NAME_MAX_SIDE, leaf, suffix))
+	if (spool_side_name(dst, SIDE_NAME_MAX, leaf, suffix))
 		return 0;
 	errno = ENAMETOOLONG;
 	return -1;
@@ -106,7 +104,7 @@ static bool records_valid(const struct index *ix)
 
 int index_load(int dirfd, const char *leaf, struct index *ix)
 {
-	char name[NAME_MAX_SIDE];
+	char name[SIDE_NAME_MAX];
 	struct stat st;
 	int fd, rc = 1;
 
@@ -139,7 +137,7 @@ out:
 
 int index_peek(int dirfd, const char *leaf, uint64_t *ino, struct idx_header *h)
 {
-	char name[NAME_MAX_SIDE];
+	char name[SIDE_NAME_MAX];
 	struct stat st;
 	int fd, rc = -1;
 
@@ -158,7 +156,7 @@ int index_peek(int dirfd, const char *leaf, uint64_t *ino, struct idx_header *h)
 
 int index_write_full(int dirfd, const char *leaf, struct index *ix, bool durable)
 {
-	char tmp[NAME_MAX_SIDE], name[NAME_MAX_SIDE];
+	char tmp[SIDE_NAME_MAX], name[SIDE_NAME_MAX];
 	struct stat st;
 	int fd, rc = -1;
 
@@ -190,7 +188,7 @@ int index_write_full(int dirfd, const char *leaf, struct index *ix, bool durable
 int index_write_range(int dirfd, const char *leaf, struct index *ix,
 		      uint32_t first, uint32_t last)
 {
-	char name[NAME_MAX_SIDE];
+	char name[SIDE_NAME_MAX];
 	struct stat st;
 	int fd, rc = -1;
 
