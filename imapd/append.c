@@ -101,15 +101,13 @@ static int write_message(struct imap *s, struct append *a, struct target *t)
 	return target_write(t, "\n", 1);
 }
 
-void cmd_append(void *v, char *unused)
+void cmd_append(struct imap *s)
 {
 	static struct append a;
-	struct imap *s = v;
 	struct target t;
 	uint64_t kw = 0;
 	uint32_t uid, validity;
 
-	(void)unused;
 	memset(&a, 0, sizeof a);
 	if (!parse(s, &a)) {
 		bad_syntax(s);

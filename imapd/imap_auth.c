@@ -39,13 +39,11 @@ static void login(struct imap *s, const char *user, size_t ulen, const char *pas
 	tagged(s, "OK", "[CAPABILITY %s] Logged in", capabilities());
 }
 
-void cmd_login(void *v, char *unused)
+void cmd_login(struct imap *s)
 {
-	struct imap *s = v;
 	char pass[SASL_FIELD_MAX + 1];
 	struct str u, p;
 
-	(void)unused;
 	if (!tok_sp(&s->tok) || !tok_astring(&s->tok, &u) || !tok_sp(&s->tok) ||
 	    !tok_astring(&s->tok, &p) || !tok_end(&s->tok)) {
 		bad_syntax(s);
@@ -86,15 +84,13 @@ static const char *continuation(struct imap *s)
 	return line;
 }
 
-void cmd_authenticate(void *v, char *unused)
+void cmd_authenticate(struct imap *s)
 {
-	struct imap *s = v;
 	struct sasl_plain sp;
 	struct str mech, ir;
 	const char *resp;
 	char initial[AUTH_LINE_MAX + 1];
 
-	(void)unused;
 	if (!tok_sp(&s->tok) || !tok_atom(&s->tok, &mech)) {
 		bad_syntax(s);
 		return;

@@ -141,14 +141,12 @@ static void tell_one(struct imap *s, uint32_t i, void *arg)
 	lout_puts(&s->out, ")\r\n");
 }
 
-void cmd_store(void *v, char *unused)
+void cmd_store(struct imap *s)
 {
 	static struct store st;
-	struct imap *s = v;
 	struct seqset set;
 	uint32_t had_keywords;
 
-	(void)unused;
 	memset(&st, 0, sizeof st);
 	st.first = st.last = -1;
 	if (!tok_sp(&s->tok) || !tok_seqset(&s->tok, &set) || !tok_sp(&s->tok) ||

@@ -413,3 +413,14 @@ print("a ID (" + " ".join(pairs) + ")")')
 	(printf 'L LOGIN alice %s\r\n' "$ALICE_PW"; sleep 4) | imap -t 1 | replies > "$T/out" || true
 	[ "$(tail -n 1 "$T/out")" = "* BYE Autologout; idle for too long" ]
 }
+
+@test "imapd: flags that cannot be saved are reported, by FETCH's \\Seen as by STORE" {
+	session 'a SELECT INBOX' > /dev/null
+	# an index that cannot be written: a directory in its place
+	rm -f "$SPOOL/alice/.INBOX.index"
+	mkdir "$SPOOL/alice/.INBOX.index"
+	out=$(session 'a SELECT INBOX' 'b FETCH 1 (BODY[TEXT])' 'c STORE 2 +FLAGS (\Flagged)')
+	echo "$out" | grep -qx 'b NO \[UNAVAILABLE\] Cannot save flags, try again later'
+	echo "$out" | grep -qx 'c NO \[UNAVAILABLE\] Cannot save flags, try again later'
+	grep -q 'saving flags' "$LOG"
+}
