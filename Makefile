@@ -87,6 +87,8 @@ memcheck: all
 TORTURE_SECONDS ?= 60
 torture: all
 	@python3 tests/torture/torture.py $(CURDIR) $(TORTURE_SECONDS)
+	@python3 tests/concurrency/expunge_race.py $(CURDIR) $(TORTURE_SECONDS)
+	@python3 tests/concurrency/stress.py $(CURDIR) $(TORTURE_SECONDS) 10
 
 # make install: programs, facteur-user, man pages (named facteur-*.8 so they
 # never collide with other servers' pop3d(8), imapd(8)), service files and

@@ -9,8 +9,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define NAME_MAX_SIDE (MAILBOX_COMPONENT_MAX + 16)
-
 void index_init(struct index *ix)
 {
 	memset(ix, 0, sizeof *ix);
@@ -45,7 +43,7 @@ int index_reserve(struct index *ix, uint32_t n)
 
 static int side_name(char *dst, const char *leaf, const char *suffix)
 {
-	if (spool_side_name(dst, NAME_MAX_SIDE, leaf, suffix))
+	if (spool_side_name(dst, SIDE_NAME_MAX, leaf, suffix))
 		return 0;
 	errno = ENAMETOOLONG;
 	return -1;
@@ -106,7 +104,7 @@ static bool records_valid(const struct index *ix)
 
 int index_load(int dirfd, const char *leaf, struct index *ix)
 {
-	char name[NAME_MAX_SIDE];
+	char name[SIDE_NAME_MAX];
 	struct stat st;
 	int fd, rc = 1;
 
@@ -137,10 +135,9 @@ out:
 	return rc;
 }
 
-int index_peek(int dirfd, const char *leaf, uint64_t *ino, uint64_t *generation)
+int index_peek(int dirfd, const char *leaf, uint64_t *ino, struct idx_header *h)
 {
-	char name[NAME_MAX_SIDE];
-	struct idx_header h;
+	char name[SIDE_NAME_MAX];
 	struct stat st;
 	int fd, rc = -1;
 
@@ -149,9 +146,8 @@ int index_peek(int dirfd, const char *leaf, uint64_t *ino, uint64_t *generation)
 	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) == 0 && read_at(fd, &h, sizeof h, 0) == 0) {
+	if (fstat(fd, &st) == 0 && read_at(fd, h, sizeof *h, 0) == 0) {
 		*ino = (uint64_t)st.st_ino;
-		*generation = h.generation;
 		rc = 0;
 	}
 	close(fd);
@@ -160,7 +156,7 @@ int index_peek(int dirfd, const char *leaf, uint64_t *ino, uint64_t *generation)
 
 int index_write_full(int dirfd, const char *leaf, struct index *ix, bool durable)
 {
-	char tmp[NAME_MAX_SIDE], name[NAME_MAX_SIDE];
+	char tmp[SIDE_NAME_MAX], name[SIDE_NAME_MAX];
 	struct stat st;
 	int fd, rc = -1;
 
@@ -192,7 +188,7 @@ int index_write_full(int dirfd, const char *leaf, struct index *ix, bool durable
 int index_write_range(int dirfd, const char *leaf, struct index *ix,
 		      uint32_t first, uint32_t last)
 {
-	char name[NAME_MAX_SIDE];
+	char name[SIDE_NAME_MAX];
 	struct stat st;
 	int fd, rc = -1;
 

@@ -67,15 +67,18 @@ int index_reserve(struct index *ix, uint32_t n);
  * valid (ix is then empty); -1 on an I/O error. */
 int index_load(int dirfd, const char *leaf, struct index *ix);
 
-/* Identity of the file on disk, to skip reloading an unchanged index. */
-int index_peek(int dirfd, const char *leaf, uint64_t *ino, uint64_t *generation);
+/* The inode and header of the file on disk, to skip reloading an unchanged
+ * index.  The whole header is compared, not only the generation: an index
+ * rebuilt after it was lost starts its generation again, and its new file
+ * may get the inode number of an old one. */
+int index_peek(int dirfd, const char *leaf, uint64_t *ino, struct idx_header *h);
 
 /* Write the whole index beside the mbox and rename it into place.  With
  * `durable` the file and the directory are fsynced. */
 int index_write_full(int dirfd, const char *leaf, struct index *ix, bool durable);
 
 /* Update in place: records [first, ix->h.nrec) and the header.  The file must
- * be the one ix was loaded from (same inode and generation). */
+ * be the one ix was loaded from (same inode and header). */
 int index_write_from(int dirfd, const char *leaf, struct index *ix, uint32_t first);
 
 /* Records [first, last] and the header, in place (flag changes). */

@@ -7,7 +7,7 @@
 /* Command lines, terminator included. */
 #define SMTP_LINE_MAX        512      /* RFC 5321 4.5.3.1.4 (-c) */
 #define POP3_LINE_MAX        255      /* RFC 2449 4 (-c) */
-#define IMAP_LINE_MAX        8192     /* RFC 7162 4 recommends >= 8192 (-c) */
+#define IMAP_LINE_MAX        65536    /* 64 KiB, as Dovecot; RFC 7162 4: >= 8192 (-c) */
 #define LINE_MAX_CEILING     65536    /* no -c may go above this */
 
 /* Messages. */

@@ -1,3 +1,6 @@
+/* A mailbox: opening it, its lock (with the append intent that undoes an
+ * interrupted append) and appends.  Keeping the index true is in
+ * mailbox_sync.c, rewrites and flags in mailbox_rewrite.c. */
 #include "mailbox.h"
 #include "lineio.h"
 #include "lock.h"
@@ -15,8 +18,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define NAME_MAX_SIDE (MAILBOX_COMPONENT_MAX + 16)
-#define COPY_BUF (1024 * 1024)
 
 int mailbox_open(struct mailbox *mb, int userfd, const char *name, bool create,
 		 int lock_timeout)
@@ -70,12 +71,12 @@ static bool same_file(const struct stat *a, const struct stat *b)
 
 static bool pending_path(const struct mailbox *mb, char *dst)
 {
-	return spool_side_name(dst, NAME_MAX_SIDE, mb->leaf, ".pending");
+	return spool_side_name(dst, SIDE_NAME_MAX, mb->leaf, ".pending");
 }
 
 static int pending_write(struct mailbox *mb, uint64_t size)
 {
-	char name[NAME_MAX_SIDE], text[32];
+	char name[SIDE_NAME_MAX], text[32];
 	int fd, n, rc;
 
 	if (!pending_path(mb, name))
@@ -91,7 +92,7 @@ static int pending_write(struct mailbox *mb, uint64_t size)
 
 static void pending_clear(struct mailbox *mb)
 {
-	char name[NAME_MAX_SIDE];
+	char name[SIDE_NAME_MAX];
 
 	if (pending_path(mb, name))
 		unlinkat(mb->dirfd, name, 0);
@@ -102,7 +103,7 @@ static void pending_clear(struct mailbox *mb)
  * (the size is written first): *size is then UINT64_MAX, nothing to undo. */
 static int pending_read(struct mailbox *mb, uint64_t *size)
 {
-	char name[NAME_MAX_SIDE], text[32], *end;
+	char name[SIDE_NAME_MAX], text[32], *end;
 	ssize_t n;
 	int fd;
 
@@ -149,12 +150,26 @@ bool mailbox_is_current(const struct mailbox *mb)
 	       same_file(&fst, &pst);
 }
 
+static time_t now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* Lock the file at the path.  A rewrite may replace it while we wait, and
+ * under load again and again: retry on the new file for as long as the lock
+ * timeout allows, as for any other wait on the lock. */
 static int lock_current(struct mailbox *mb, int type)
 {
-	for (int tries = 0;; tries++) {
+	time_t end = now() + mb->lock_timeout;
+
+	for (;;) {
+		time_t left = end - now();
 		int fd;
 
-		if (lock_wait(mb->fd, type, mb->lock_timeout) != 0)
+		if (lock_wait(mb->fd, type, left > 1 ? (int)left : 1) != 0)
 			return -1;
 		if (mailbox_is_current(mb)) {
 			mb->lock = type;
@@ -162,8 +177,8 @@ static int lock_current(struct mailbox *mb, int type)
 		}
 		/* Replaced (a rewrite renamed a new file over it) while we waited. */
 		lock_release(mb->fd);
-		if (tries == 8) {
-			errno = EAGAIN;
+		if (now() > end) {
+			errno = ETIMEDOUT;
 			return -1;
 		}
 		fd = spool_open_mbox(mb->dirfd, mb->leaf, false);
@@ -207,272 +222,9 @@ void mailbox_unlock(struct mailbox *mb)
 	mb->lock = MB_UNLOCKED;
 }
 
-/* ---- keeping the index true ---- */
-
-enum plan { UP_TO_DATE, SCAN_TAIL, REBUILD };
-
 static int read_exact(int fd, void *p, size_t n, uint64_t off)
 {
 	return pread(fd, p, n, (off_t)off) == (ssize_t)n ? 0 : -1;
-}
-
-/* Is the indexed prefix of the mbox still what the index describes?  The
- * last indexed message must be unchanged and new data must start a message. */
-static bool prefix_intact(struct mailbox *mb, const struct stat *st)
-{
-	const struct idx_header *h = &mb->ix.h;
-	const struct idx_rec *last;
-	char head[FP_BYTES], edge[7];
-	uint64_t n;
-
-	if (h->nrec == 0)
-		return h->mbox_size == 0;
-	if ((uint64_t)st->st_size > h->mbox_size &&
-	    (read_exact(mb->fd, edge, 7, h->mbox_size - 2) != 0 ||
-	     memcmp(edge, "\n\nFrom ", 7) != 0))
-		return false;
-	last = &mb->ix.rec[h->nrec - 1];
-	n = last->from_len + last->raw_len;
-	if (n > FP_BYTES)
-		n = FP_BYTES;
-	return read_exact(mb->fd, head, (size_t)n, last->offset) == 0 &&
-	       mbox_fingerprint(head, (size_t)n) == last->fp;
-}
-
-static enum plan make_plan(struct mailbox *mb, const struct stat *st)
-{
-	const struct idx_header *h = &mb->ix.h;
-
-	/* Not st_dev: every NFS client numbers the mount its own way, so the
-	 * index another host wrote would look foreign here. */
-	if (!mb->ix_loaded || h->uidvalidity == 0 || h->mbox_ino != (uint64_t)st->st_ino)
-		return REBUILD;
-	if (h->mbox_size == (uint64_t)st->st_size &&
-	    h->mbox_mtime_sec == (int64_t)st->st_mtim.tv_sec &&
-	    h->mbox_mtime_nsec == (int64_t)st->st_mtim.tv_nsec)
-		return UP_TO_DATE;
-	if ((uint64_t)st->st_size >= h->mbox_size && prefix_intact(mb, st))
-		return SCAN_TAIL;
-	return REBUILD;
-}
-
-/* Reload the index unless our copy is the file on disk. */
-static int refresh_index(struct mailbox *mb)
-{
-	uint64_t ino, gen;
-	int rc;
-
-	if (mb->ix_loaded && index_peek(mb->dirfd, mb->leaf, &ino, &gen) == 0 &&
-	    ino == mb->ix.file_ino && gen == mb->ix.h.generation)
-		return 0;
-	rc = index_load(mb->dirfd, mb->leaf, &mb->ix);
-	if (rc < 0)
-		return -1;
-	mb->ix_loaded = rc == 0;
-	return 0;
-}
-
-static void note_mbox(struct idx_header *h, const struct stat *st)
-{
-	h->mbox_dev = (uint64_t)st->st_dev;
-	h->mbox_ino = (uint64_t)st->st_ino;
-	h->mbox_size = (uint64_t)st->st_size;
-	h->mbox_mtime_sec = (int64_t)st->st_mtim.tv_sec;
-	h->mbox_mtime_nsec = (int64_t)st->st_mtim.tv_nsec;
-}
-
-static void fill_rec(struct idx_rec *r, const struct mbox_msg *m)
-{
-	memset(r, 0, sizeof *r);
-	r->offset = m->offset;
-	r->raw_len = m->raw_len;
-	r->wire_size = m->wire_size;
-	r->fp = m->fp;
-	r->idate = m->idate;
-	r->from_len = m->from_len;
-	r->hdr_len = m->hdr_len;
-}
-
-static int add_new(void *arg, const struct mbox_msg *m)
-{
-	struct index *ix = arg;
-
-	if (ix->h.uidnext == UINT32_MAX) {
-		errno = EOVERFLOW;	/* UIDs used up: the caller renumbers */
-		return -1;
-	}
-	if (index_reserve(ix, ix->h.nrec + 1) != 0)
-		return -1;
-	fill_rec(&ix->rec[ix->h.nrec], m);
-	ix->rec[ix->h.nrec].uid = ix->h.uidnext++;
-	ix->h.nrec++;
-	return 0;
-}
-
-/* The index is a cache: when it cannot be written (a full disk, a file size
- * limit) the copy in memory still serves this session, and the next sync
- * reads the file again and redoes the work. */
-static int save_index(struct mailbox *mb, int written)
-{
-	if (written != 0) {
-		log_msg(LOG_WARNING, "cannot write the index of %s: %s", mb->leaf, strerror(errno));
-		mb->ix_loaded = false;
-	}
-	return 0;
-}
-
-static int sync_tail(struct mailbox *mb, const struct stat *st)
-{
-	struct index *ix = &mb->ix;
-	uint32_t first = ix->h.nrec;
-
-	if (mbox_scan(mb->fd, ix->h.mbox_size, (uint64_t)st->st_size, add_new, ix) != 0)
-		return -1;
-	note_mbox(&ix->h, st);
-	return save_index(mb, index_write_from(mb->dirfd, mb->leaf, ix, first));
-}
-
-/* ---- rebuilding, keeping UIDs where the messages can be recognised ---- */
-
-struct fp_pos {
-	uint64_t fp;
-	uint32_t pos;
-};
-
-static int cmp_fp_pos(const void *a, const void *b)
-{
-	const struct fp_pos *x = a, *y = b;
-
-	if (x->fp != y->fp)
-		return x->fp < y->fp ? -1 : 1;
-	return x->pos < y->pos ? -1 : x->pos > y->pos;
-}
-
-/* First old record with this fingerprint at position >= from, or -1. */
-static long find_old(const struct fp_pos *t, uint32_t n, uint64_t fp, uint32_t from)
-{
-	uint32_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (t[mid].fp < fp || (t[mid].fp == fp && t[mid].pos < from))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < n && t[lo].fp == fp ? (long)t[lo].pos : -1;
-}
-
-/* Give the rescanned messages in `nix` the UIDs and flags they had in `old`.
- * The UIDs can be kept when the recognised messages keep their order and
- * every new message comes after them; otherwise UIDVALIDITY changes. */
-static int carry_over(struct index *nix, const struct index *old)
-{
-	struct fp_pos *t = NULL;
-	uint32_t n = old->h.nrec, next = 0, last_match = 0, fresh = 0;
-	bool any = false, keep = true;
-
-	if (n && !(t = malloc((size_t)n * sizeof *t)))
-		return -1;
-	for (uint32_t i = 0; i < n; i++)
-		t[i] = (struct fp_pos){ old->rec[i].fp, i };
-	if (n)
-		qsort(t, n, sizeof *t, cmp_fp_pos);
-	for (uint32_t i = 0; i < nix->h.nrec; i++) {
-		struct idx_rec *r = &nix->rec[i];
-		long j = find_old(t, n, r->fp, next);
-
-		if (j < 0) {
-			r->uid = 0;
-			continue;
-		}
-		r->uid = old->rec[j].uid;
-		r->flags = old->rec[j].flags;
-		r->keywords = old->rec[j].keywords;
-		next = (uint32_t)j + 1;
-		last_match = i;
-		any = true;
-	}
-	free(t);
-	for (uint32_t i = 0; i < nix->h.nrec; i++) {
-		if (nix->rec[i].uid != 0)
-			continue;
-		if (any && i < last_match)
-			keep = false;	/* a stranger among known ones: no UID fits */
-		fresh++;
-	}
-	if (fresh >= UINT32_MAX - old->h.uidnext)
-		keep = false;		/* the new ones would run past the last UID */
-	memcpy(nix->kw, old->kw, sizeof nix->kw);
-	nix->h.nkeywords = old->h.nkeywords;
-	if (keep && old->h.uidvalidity) {
-		nix->h.uidvalidity = old->h.uidvalidity;
-		nix->h.uidnext = old->h.uidnext;
-		nix->h.recent_uid = old->h.recent_uid;
-		for (uint32_t i = 0; i < nix->h.nrec; i++)
-			if (nix->rec[i].uid == 0)
-				nix->rec[i].uid = nix->h.uidnext++;
-		return 0;
-	}
-	nix->h.uidvalidity = (uint32_t)time(NULL);
-	if (nix->h.uidvalidity <= old->h.uidvalidity)
-		nix->h.uidvalidity = old->h.uidvalidity + 1;
-	if (nix->h.uidvalidity == 0)
-		nix->h.uidvalidity = 1;	/* past the largest: any other value tells clients */
-	nix->h.uidnext = 1;
-	for (uint32_t i = 0; i < nix->h.nrec; i++)
-		nix->rec[i].uid = nix->h.uidnext++;
-	return 0;
-}
-
-static int sync_rebuild(struct mailbox *mb, const struct stat *st)
-{
-	struct index nix;
-
-	index_init(&nix);
-	nix.h.generation = mb->ix.h.generation + 1;
-	if (mbox_scan(mb->fd, 0, (uint64_t)st->st_size, add_new, &nix) != 0 ||
-	    carry_over(&nix, &mb->ix) != 0) {
-		index_free(&nix);
-		return -1;
-	}
-	note_mbox(&nix.h, st);
-	index_free(&mb->ix);
-	mb->ix = nix;
-	mb->ix_loaded = true;
-	return save_index(mb, index_write_full(mb->dirfd, mb->leaf, &mb->ix, false));
-}
-
-int mailbox_sync(struct mailbox *mb)
-{
-	for (;;) {
-		struct stat st;
-		enum plan p;
-
-		if (mb->lock == MB_UNLOCKED) {
-			errno = ENOLCK;
-			return -1;
-		}
-		if (fstat(mb->fd, &st) != 0 || refresh_index(mb) != 0)
-			return -1;
-		p = make_plan(mb, &st);
-		if (p == UP_TO_DATE)
-			return 0;
-		if (mb->lock != F_WRLCK) {
-			/* Upgrade by release and retake: two upgraders cannot deadlock. */
-			mailbox_unlock(mb);
-			if (mailbox_lock(mb, F_WRLCK) != 0)
-				return -1;
-			continue;
-		}
-		if (p == SCAN_TAIL && sync_tail(mb, &st) == 0)
-			return 0;
-		/* A tail that cannot be read is an error; one that ran out of
-		 * UIDs is renumbered under a new UIDVALIDITY by the rebuild. */
-		if (p == SCAN_TAIL && errno != EOVERFLOW)
-			return -1;
-		return sync_rebuild(mb, &st);
-	}
 }
 
 /* ---- append ---- */
@@ -523,157 +275,4 @@ void mailbox_append_rollback(struct mailbox *mb, uint64_t orig_size)
 	/* If this fails the intent stays, and the next lock holder retries. */
 	if (ftruncate(mb->fd, (off_t)orig_size) == 0 && fdatasync(mb->fd) == 0)
 		pending_clear(mb);
-}
-
-/* ---- rewrite ---- */
-
-struct copier {
-	int in, out;
-	char *buf;
-	size_t len;
-	uint64_t written;
-};
-
-static int copier_flush(struct copier *c)
-{
-	if (c->len && write_all(c->out, c->buf, c->len, 0) != 0)
-		return -1;
-	c->written += c->len;
-	c->len = 0;
-	return 0;
-}
-
-/* Append raw [off, off+n) of the input, then `extra` bytes. */
-static int copier_copy(struct copier *c, uint64_t off, uint64_t n,
-		       const char *extra, size_t extra_len)
-{
-	while (n > 0) {
-		size_t room = COPY_BUF - c->len, want = n < room ? (size_t)n : room;
-		ssize_t got;
-
-		if (room == 0) {
-			if (copier_flush(c) != 0)
-				return -1;
-			continue;
-		}
-		got = pread(c->in, c->buf + c->len, want, (off_t)off);
-		if (got <= 0)
-			return -1;
-		c->len += (size_t)got;
-		off += (uint64_t)got;
-		n -= (uint64_t)got;
-	}
-	if (c->len + extra_len > COPY_BUF && copier_flush(c) != 0)
-		return -1;
-	memcpy(c->buf + c->len, extra, extra_len);
-	c->len += extra_len;
-	return 0;
-}
-
-/* Copy the kept messages to `out`, each followed by one blank line, and
- * build their index records at the new offsets in nix. */
-static int copy_kept(struct mailbox *mb, const bool *keep, int out, struct index *nix)
-{
-	struct copier c = { mb->fd, out, malloc(COPY_BUF), 0, 0 };
-	int rc = c.buf ? 0 : -1;
-
-	for (uint32_t i = 0; rc == 0 && i < mb->ix.h.nrec; i++) {
-		const struct idx_rec *r = &mb->ix.rec[i];
-
-		if (!keep[i])
-			continue;
-		if (index_reserve(nix, nix->h.nrec + 1) != 0) {
-			rc = -1;
-			break;
-		}
-		nix->rec[nix->h.nrec] = *r;
-		nix->rec[nix->h.nrec].offset = c.written + c.len;
-		nix->h.nrec++;
-		rc = copier_copy(&c, r->offset, r->from_len + r->raw_len, "\n", 1);
-	}
-	if (rc == 0)
-		rc = copier_flush(&c);
-	free(c.buf);
-	return rc;
-}
-
-int mailbox_rewrite(struct mailbox *mb, const bool *keep)
-{
-	char tmp[NAME_MAX_SIDE];
-	struct index nix;
-	struct stat old, st;
-	int out;
-
-	if (mb->lock != F_WRLCK || fstat(mb->fd, &old) != 0 ||
-	    !spool_side_name(tmp, sizeof tmp, mb->leaf, ".new")) {
-		errno = errno ? errno : ENOLCK;
-		return -1;
-	}
-	unlinkat(mb->dirfd, tmp, 0);	/* stale: only the lock holder writes it */
-	out = openat(mb->dirfd, tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-		     old.st_mode & 0777);
-	if (out < 0)
-		return -1;
-	index_init(&nix);
-	nix.h = mb->ix.h;
-	nix.h.nrec = 0;
-	memcpy(nix.kw, mb->ix.kw, sizeof nix.kw);
-	nix.file_ino = mb->ix.file_ino;
-	/* The new file is locked before it has a name others can open. */
-	if (copy_kept(mb, keep, out, &nix) != 0 || fsync(out) != 0 ||
-	    fstat(out, &st) != 0 || lock_try(out, F_WRLCK) != 0 ||
-	    renameat(mb->dirfd, tmp, mb->dirfd, mb->leaf) != 0) {
-		int e = errno;
-		close(out);
-		unlinkat(mb->dirfd, tmp, 0);
-		index_free(&nix);
-		errno = e;
-		return -1;
-	}
-	fsync(mb->dirfd);
-	close(mb->fd);			/* drops the lock on the old file */
-	mb->fd = out;
-	note_mbox(&nix.h, &st);
-	index_free(&mb->ix);
-	mb->ix = nix;
-	/* A crash before this line leaves the new mbox with the old index: the
-	 * next sync rebuilds it and recognises the messages by fingerprint. */
-	if (index_write_full(mb->dirfd, mb->leaf, &mb->ix, true) != 0)
-		mb->ix_loaded = false;
-	return 0;
-}
-
-/* ---- flags ---- */
-
-int mailbox_save_flags(struct mailbox *mb, uint32_t first, uint32_t last)
-{
-	if (mb->lock != F_WRLCK) {
-		errno = ENOLCK;
-		return -1;
-	}
-	if (index_write_range(mb->dirfd, mb->leaf, &mb->ix, first, last) == 0)
-		return 0;
-	return index_write_full(mb->dirfd, mb->leaf, &mb->ix, false);
-}
-
-int mailbox_keyword(struct mailbox *mb, const char *kw, bool add)
-{
-	struct idx_header *h = &mb->ix.h;
-
-	for (uint32_t k = 0; k < h->nkeywords; k++)
-		if (strcasecmp(mb->ix.kw[k], kw) == 0)
-			return (int)k;
-	if (!add || h->nkeywords >= KEYWORDS_MAX || strlen(kw) > KEYWORD_LEN_MAX)
-		return -1;
-	strcpy(mb->ix.kw[h->nkeywords], kw);
-	return (int)h->nkeywords++;
-}
-
-int mailbox_claim_recent(struct mailbox *mb, uint32_t *prev)
-{
-	*prev = mb->ix.h.recent_uid;
-	if (mb->ix.h.recent_uid + 1 >= mb->ix.h.uidnext)
-		return 0;
-	mb->ix.h.recent_uid = mb->ix.h.uidnext - 1;
-	return mailbox_save_flags(mb, 1, 0);
 }

@@ -75,4 +75,8 @@ int mailbox_keyword(struct mailbox *mb, const char *kw, bool add);
  * Under F_WRLCK. */
 int mailbox_claim_recent(struct mailbox *mb, uint32_t *prev);
 
+/* For the store's own files: record in h the mbox file st describes. */
+struct stat;
+void mailbox_note_file(struct idx_header *h, const struct stat *st);
+
 #endif

@@ -10,6 +10,9 @@
 #include <unistd.h>
 
 #define DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+/* A rewrite renames a new mbox in; an open that lands on the old one
+ * (no link left) tries again, this many times at most. */
+#define MBOX_OPEN_TRIES 16
 
 int spool_open(const char *path)
 {
@@ -94,10 +97,10 @@ int spool_walk(int userfd, const char *name, bool create, const char **leaf)
 	return dirfd;
 }
 
-int spool_open_mbox(int dirfd, const char *leaf, bool create)
+/* Open the file at the path once: -1 with errno, or the fd. */
+static int open_mbox_once(int dirfd, const char *leaf, bool create)
 {
 	int flags = O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY;
-	struct stat st;
 	int fd = openat(dirfd, leaf, flags);
 
 	if (fd < 0 && errno == ENOENT && create) {
@@ -107,15 +110,38 @@ int spool_open_mbox(int dirfd, const char *leaf, bool create)
 		else if (fd >= 0)
 			fsync(dirfd);	/* the new name is durable too */
 	}
-	if (fd < 0)
-		return -1;
-	/* mail.local's rule: a regular file with exactly one link. */
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
-		close(fd);
-		errno = EPERM;
-		return -1;
-	}
 	return fd;
+}
+
+int spool_open_mbox(int dirfd, const char *leaf, bool create)
+{
+	struct stat st;
+
+	for (int tries = 0; tries < MBOX_OPEN_TRIES; tries++) {
+		int fd = open_mbox_once(dirfd, leaf, create);
+
+		if (fd < 0)
+			return -1;
+		if (fstat(fd, &st) != 0) {
+			close(fd);
+			return -1;
+		}
+		/* No link left: a rewrite renamed a new file over the one just
+		 * opened.  The mailbox exists; open the new file. */
+		if (S_ISREG(st.st_mode) && st.st_nlink == 0) {
+			close(fd);
+			continue;
+		}
+		/* mail.local's rule: a regular file with exactly one link. */
+		if (!S_ISREG(st.st_mode) || st.st_nlink != 1) {
+			close(fd);
+			errno = EPERM;
+			return -1;
+		}
+		return fd;
+	}
+	errno = EAGAIN;		/* replaced at every try: busy, not missing */
+	return -1;
 }
 
 bool spool_side_name(char *dst, size_t dstsz, const char *leaf, const char *suffix)

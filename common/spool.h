@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "limits.h"
+
 /* Open the spool root; -1 on failure. */
 int spool_open(const char *path);
 
@@ -28,6 +30,10 @@ int spool_walk(int userfd, const char *name, bool create, const char **leaf);
 /* Open an mbox file in dirfd: a regular file with one link, never a symlink.
  * `create` makes it (0600) if missing.  -1 with errno on refusal. */
 int spool_open_mbox(int dirfd, const char *leaf, bool create);
+
+/* Room for the name of a store file beside an mbox: the dot, the leaf and
+ * the longest suffix (".newindex"), with room to spare. */
+#define SIDE_NAME_MAX (MAILBOX_COMPONENT_MAX + 16)
 
 /* Name of a store file beside an mbox: ".<leaf><suffix>" into dst. */
 bool spool_side_name(char *dst, size_t dstsz, const char *leaf, const char *suffix);

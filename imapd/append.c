@@ -121,15 +121,13 @@ static bool has_nul(struct imap *s, const struct append *a)
 	return found;
 }
 
-void cmd_append(void *v, char *unused)
+void cmd_append(struct imap *s)
 {
 	static struct append a;
-	struct imap *s = v;
 	struct target t;
 	uint64_t kw = 0;
 	uint32_t uid, validity;
 
-	(void)unused;
 	memset(&a, 0, sizeof a);
 	if (!parse(s, &a)) {
 		bad_syntax(s);

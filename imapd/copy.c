@@ -255,14 +255,12 @@ out:
 		close(fd);
 }
 
-void cmd_copy(void *v, char *unused)
+void cmd_copy(struct imap *s)
 {
-	(void)unused;
-	copy_or_move(v, false);
+	copy_or_move(s, false);
 }
 
-void cmd_move(void *v, char *unused)
+void cmd_move(struct imap *s)
 {
-	(void)unused;
-	copy_or_move(v, true);
+	copy_or_move(s, true);
 }

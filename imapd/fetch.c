@@ -8,8 +8,10 @@
 
 #include "imapout.h"
 #include "index.h"
+#include "log.h"
 #include "mime.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -354,19 +356,22 @@ static bool prepare(struct imap *s, const struct seqset *set, bool seen)
 		view_unlock(s);
 		return false;
 	}
-	if (range[0] >= 0)
-		mailbox_save_flags(&s->mb, (uint32_t)range[0], (uint32_t)range[1]);
+	if (range[0] >= 0 &&
+	    mailbox_save_flags(&s->mb, (uint32_t)range[0], (uint32_t)range[1]) != 0) {
+		log_msg(LOG_ERR, "%s: %s: saving flags: %s", s->user, s->mailbox, strerror(errno));
+		view_unlock(s);
+		done(s, "NO", "[UNAVAILABLE] Cannot save flags, try again later");
+		return false;
+	}
 	view_unlock(s);
 	return true;
 }
 
-void cmd_fetch(void *v, char *unused)
+void cmd_fetch(struct imap *s)
 {
 	static struct fetch f;
-	struct imap *s = v;
 	struct seqset set;
 
-	(void)unused;
 	memset(&f, 0, sizeof f);
 	if (!tok_sp(&s->tok) || !tok_seqset(&s->tok, &set) || !tok_sp(&s->tok) ||
 	    !parse_items(&s->tok, &f) || !tok_end(&s->tok)) {

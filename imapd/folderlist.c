@@ -196,14 +196,12 @@ static void with_pattern(struct imap *s, void (*fn)(struct imap *, struct listpa
 	free(lp);
 }
 
-void cmd_list(void *v, char *unused)
+void cmd_list(struct imap *s)
 {
-	(void)unused;
-	with_pattern(v, list);
+	with_pattern(s, list);
 }
 
-void cmd_lsub(void *v, char *unused)
+void cmd_lsub(struct imap *s)
 {
-	(void)unused;
-	with_pattern(v, lsub);
+	with_pattern(s, lsub);
 }

@@ -19,14 +19,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define SIDE_MAX (MAILBOX_COMPONENT_MAX + 16)
 #define UIDV_FILE ".uidvalidity"
 
 static const char *const sidecars[] = { ".index", ".newindex", ".pending", ".new", ".pop3" };
 
 void folder_remove_sidecars(int dirfd, const char *leaf)
 {
-	char name[SIDE_MAX];
+	char name[SIDE_NAME_MAX];
 
 	for (size_t i = 0; i < sizeof sidecars / sizeof *sidecars; i++)
 		if (spool_side_name(name, sizeof name, leaf, sidecars[i]))
@@ -272,7 +271,7 @@ enum folder_result folder_delete(struct imap *s, const char *name)
 
 static bool side_name(char *dst, const char *leaf, const char *suffix)
 {
-	return spool_side_name(dst, SIDE_MAX, leaf, suffix);
+	return spool_side_name(dst, SIDE_NAME_MAX, leaf, suffix);
 }
 
 /* The mbox and its index move together (same inode, so the index still
@@ -283,7 +282,7 @@ static bool side_name(char *dst, const char *leaf, const char *suffix)
 static enum folder_result move_mbox(struct imap *s, const char *from, int todir,
 				    const char *toleaf)
 {
-	char ix_from[SIDE_MAX], ix_to[SIDE_MAX];
+	char ix_from[SIDE_NAME_MAX], ix_to[SIDE_NAME_MAX];
 	enum folder_result r = FR_OK;
 	struct mailbox mb;
 

@@ -63,15 +63,13 @@ static void refuse(struct imap *s, enum folder_result r, const char *cannot)
 
 #define UNDER_MAILBOX "A mailbox cannot hold other mailboxes (each is one mbox file)"
 
-void cmd_create(void *v, char *unused)
+void cmd_create(struct imap *s)
 {
 	char name[MAILBOX_NAME_MAX + 1];
-	struct imap *s = v;
 	enum folder_result r;
 	bool level_only;
 	struct str raw;
 
-	(void)unused;
 	if (!one_arg(s, &raw))
 		return;
 	/* RFC 3501 6.3.3: a trailing delimiter declares a level for names to
@@ -95,14 +93,12 @@ void cmd_create(void *v, char *unused)
 	done(s, "OK", "CREATE completed");
 }
 
-void cmd_delete(void *v, char *unused)
+void cmd_delete(struct imap *s)
 {
 	char name[MAILBOX_NAME_MAX + 1];
-	struct imap *s = v;
 	enum folder_result r;
 	struct str raw;
 
-	(void)unused;
 	if (!one_arg(s, &raw) || !valid_name(s, raw.p, raw.n, name))
 		return;
 	if (strcmp(name, "INBOX") == 0) {
@@ -147,14 +143,12 @@ static void follow(struct imap *s, const char *from, const char *to)
 	memcpy(s->mailbox, now, (size_t)n + 1);
 }
 
-void cmd_rename(void *v, char *unused)
+void cmd_rename(struct imap *s)
 {
 	char from[MAILBOX_NAME_MAX + 1], to[MAILBOX_NAME_MAX + 1];
-	struct imap *s = v;
 	enum folder_result r;
 	struct str a, b;
 
-	(void)unused;
 	if (!tok_sp(&s->tok) || !tok_astring(&s->tok, &a) || !tok_sp(&s->tok) ||
 	    !tok_astring(&s->tok, &b) || !tok_end(&s->tok)) {
 		bad_syntax(s);
@@ -212,14 +206,12 @@ static void subscribe(struct imap *s, bool add)
 	}
 }
 
-void cmd_subscribe(void *v, char *unused)
+void cmd_subscribe(struct imap *s)
 {
-	(void)unused;
-	subscribe(v, true);
+	subscribe(s, true);
 }
 
-void cmd_unsubscribe(void *v, char *unused)
+void cmd_unsubscribe(struct imap *s)
 {
-	(void)unused;
-	subscribe(v, false);
+	subscribe(s, false);
 }

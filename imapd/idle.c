@@ -22,16 +22,14 @@ static bool input_ready(struct imap *s)
 	return poll(&pfd, 1, IDLE_TICK_MS) > 0;
 }
 
-void cmd_idle(void *v, char *unused)
+void cmd_idle(struct imap *s)
 {
-	struct imap *s = v;
 	long long until = now_ms() + (long long)s->cfg->timeout * 1000;
 	char line[16];
 	enum lin_status st;
 	size_t len;
 	bool crlf;
 
-	(void)unused;
 	if (!tok_end(&s->tok)) {
 		bad_syntax(s);
 		return;

@@ -64,13 +64,11 @@ static bool refuse_plaintext(struct imap *s)
 	return true;
 }
 
-void cmd_login(void *v, char *unused)
+void cmd_login(struct imap *s)
 {
-	struct imap *s = v;
 	char pass[SASL_FIELD_MAX + 1];
 	struct str u, p;
 
-	(void)unused;
 	if (refuse_plaintext(s))
 		return;
 	if (!tok_sp(&s->tok) || !tok_astring(&s->tok, &u) || !tok_sp(&s->tok) ||
@@ -113,15 +111,13 @@ static const char *continuation(struct imap *s)
 	return line;
 }
 
-void cmd_authenticate(void *v, char *unused)
+void cmd_authenticate(struct imap *s)
 {
-	struct imap *s = v;
 	struct sasl_plain sp;
 	struct str mech, ir;
 	const char *resp;
 	char initial[AUTH_LINE_MAX + 1];
 
-	(void)unused;
 	if (refuse_plaintext(s))
 		return;
 	if (!tok_sp(&s->tok) || !tok_atom(&s->tok, &mech)) {

@@ -3,7 +3,6 @@
  * connection: read a command (cmdread.c), find it in the table, run it. */
 #include "session.h"
 
-#include "dispatch.h"
 #include "log.h"
 #include "msgbuf.h"
 #include "serve.h"
@@ -13,11 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void cmd_capability(void *v, char *unused)
+static void cmd_capability(struct imap *s)
 {
-	struct imap *s = v;
-
-	(void)unused;
 	if (!tok_end(&s->tok)) {
 		bad_syntax(s);
 		return;
@@ -26,11 +22,8 @@ static void cmd_capability(void *v, char *unused)
 	done(s, "OK", "CAPABILITY completed");
 }
 
-static void cmd_noop(void *v, char *unused)
+static void cmd_noop(struct imap *s)
 {
-	struct imap *s = v;
-
-	(void)unused;
 	if (!tok_end(&s->tok)) {
 		bad_syntax(s);
 		return;
@@ -38,11 +31,8 @@ static void cmd_noop(void *v, char *unused)
 	done(s, "OK", "NOOP completed");
 }
 
-static void cmd_logout(void *v, char *unused)
+static void cmd_logout(struct imap *s)
 {
-	struct imap *s = v;
-
-	(void)unused;
 	if (!tok_end(&s->tok)) {
 		bad_syntax(s);
 		return;
@@ -56,14 +46,12 @@ static void cmd_logout(void *v, char *unused)
 }
 
 /* RFC 2971: the client's list is read and ignored; ours is fixed. */
-static void cmd_id(void *v, char *unused)
+static void cmd_id(struct imap *s)
 {
-	struct imap *s = v;
 	struct str k, val;
 	bool nil;
 	int n = 0;
 
-	(void)unused;
 	if (!tok_sp(&s->tok))
 		goto bad;
 	if (!tok_word(&s->tok, "NIL")) {
@@ -84,11 +72,8 @@ bad:
 	bad_syntax(s);
 }
 
-static void cmd_namespace(void *v, char *unused)
+static void cmd_namespace(struct imap *s)
 {
-	struct imap *s = v;
-
-	(void)unused;
 	if (!tok_end(&s->tok)) {
 		bad_syntax(s);
 		return;
@@ -97,65 +82,80 @@ static void cmd_namespace(void *v, char *unused)
 	done(s, "OK", "NAMESPACE completed");
 }
 
-static const struct command commands[] = {
-	{ "CAPABILITY", I_ANY, cmd_capability },
-	{ "NOOP", I_ANY, cmd_noop },
-	{ "LOGOUT", I_ANY, cmd_logout },
-	{ "ID", I_ANY, cmd_id },
-	{ "LOGIN", I_NOTAUTH, cmd_login },
-	{ "AUTHENTICATE", I_NOTAUTH, cmd_authenticate },
-	{ "SELECT", I_AUTH | I_SELECTED, cmd_select },
-	{ "EXAMINE", I_AUTH | I_SELECTED, cmd_examine },
-	{ "CREATE", I_AUTH | I_SELECTED, cmd_create },
-	{ "DELETE", I_AUTH | I_SELECTED, cmd_delete },
-	{ "RENAME", I_AUTH | I_SELECTED, cmd_rename },
-	{ "SUBSCRIBE", I_AUTH | I_SELECTED, cmd_subscribe },
-	{ "UNSUBSCRIBE", I_AUTH | I_SELECTED, cmd_unsubscribe },
-	{ "LIST", I_AUTH | I_SELECTED, cmd_list },
-	{ "LSUB", I_AUTH | I_SELECTED, cmd_lsub },
-	{ "NAMESPACE", I_AUTH | I_SELECTED, cmd_namespace },
-	{ "STATUS", I_AUTH | I_SELECTED, cmd_status },
-	{ "APPEND", I_AUTH | I_SELECTED, cmd_append },
-	{ "IDLE", I_AUTH | I_SELECTED, cmd_idle },
-	{ "CHECK", I_SELECTED, cmd_check },
-	{ "CLOSE", I_SELECTED, cmd_close },
-	{ "UNSELECT", I_SELECTED, cmd_unselect },
-	{ "EXPUNGE", I_SELECTED, cmd_expunge },
-	{ "SEARCH", I_SELECTED, cmd_search },
-	{ "FETCH", I_SELECTED, cmd_fetch },
-	{ "STORE", I_SELECTED, cmd_store },
-	{ "COPY", I_SELECTED, cmd_copy },
-	{ "MOVE", I_SELECTED, cmd_move },
-	{ NULL, 0, NULL },
+static const struct imap_command commands[] = {
+	{ "CAPABILITY", I_ANY, 0, cmd_capability },
+	{ "NOOP", I_ANY, 0, cmd_noop },
+	{ "LOGOUT", I_ANY, 0, cmd_logout },
+	{ "ID", I_ANY, 0, cmd_id },
+	{ "LOGIN", I_NOTAUTH, 0, cmd_login },
+	{ "AUTHENTICATE", I_NOTAUTH, 0, cmd_authenticate },
+	{ "SELECT", I_AUTH | I_SELECTED, 0, cmd_select },
+	{ "EXAMINE", I_AUTH | I_SELECTED, 0, cmd_examine },
+	{ "CREATE", I_AUTH | I_SELECTED, 0, cmd_create },
+	{ "DELETE", I_AUTH | I_SELECTED, 0, cmd_delete },
+	{ "RENAME", I_AUTH | I_SELECTED, 0, cmd_rename },
+	{ "SUBSCRIBE", I_AUTH | I_SELECTED, 0, cmd_subscribe },
+	{ "UNSUBSCRIBE", I_AUTH | I_SELECTED, 0, cmd_unsubscribe },
+	{ "LIST", I_AUTH | I_SELECTED, 0, cmd_list },
+	{ "LSUB", I_AUTH | I_SELECTED, 0, cmd_lsub },
+	{ "NAMESPACE", I_AUTH | I_SELECTED, 0, cmd_namespace },
+	{ "STATUS", I_AUTH | I_SELECTED, 0, cmd_status },
+	{ "APPEND", I_AUTH | I_SELECTED, 0, cmd_append },
+	{ "IDLE", I_AUTH | I_SELECTED, 0, cmd_idle },
+	{ "CHECK", I_SELECTED, 0, cmd_check },
+	{ "CLOSE", I_SELECTED, 0, cmd_close },
+	{ "UNSELECT", I_SELECTED, 0, cmd_unselect },
+	{ "EXPUNGE", I_SELECTED, 0, cmd_expunge },
+	{ "SEARCH", I_SELECTED, IC_SEQNUMS, cmd_search },
+	{ "FETCH", I_SELECTED, IC_SEQNUMS, cmd_fetch },
+	{ "STORE", I_SELECTED, IC_SEQNUMS, cmd_store },
+	{ "COPY", I_SELECTED, 0, cmd_copy },
+	{ "MOVE", I_SELECTED, 0, cmd_move },
+	{ NULL, 0, 0, NULL },
 };
 
 /* UID FETCH, UID STORE, ...: the same handlers with s->uid set. */
-static const struct command uid_commands[] = {
-	{ "FETCH", I_SELECTED, cmd_fetch },
-	{ "STORE", I_SELECTED, cmd_store },
-	{ "SEARCH", I_SELECTED, cmd_search },
-	{ "COPY", I_SELECTED, cmd_copy },
-	{ "MOVE", I_SELECTED, cmd_move },
-	{ "EXPUNGE", I_SELECTED, cmd_expunge },
-	{ NULL, 0, NULL },
+static const struct imap_command uid_commands[] = {
+	{ "FETCH", I_SELECTED, 0, cmd_fetch },
+	{ "STORE", I_SELECTED, 0, cmd_store },
+	{ "SEARCH", I_SELECTED, 0, cmd_search },
+	{ "COPY", I_SELECTED, 0, cmd_copy },
+	{ "MOVE", I_SELECTED, 0, cmd_move },
+	{ "EXPUNGE", I_SELECTED, 0, cmd_expunge },
+	{ NULL, 0, 0, NULL },
 };
 
-static const struct command *find(const struct command *table, const struct str *w,
-				  char *name)
+static const struct imap_command *find(const struct imap_command *table,
+				       const struct str *w, char *name)
 {
-	char *unused;
-
 	if (!str_copy(w, name, 16))
 		return NULL;
 	for (char *c = name; *c; c++)
 		*c = (char)toupper((unsigned char)*c);
-	return command_find(table, name, &unused);
+	for (; table->name; table++)
+		if (strcmp(table->name, name) == 0)
+			return table;
+	return NULL;
+}
+
+/* After the command: what changed in the selected mailbox, then the
+ * completion the handler left with done(). */
+static void complete(struct imap *s, unsigned flags)
+{
+	if (!s->done_status)
+		return;
+	if (s->state == I_SELECTED)
+		view_update(s, !(flags & IC_SEQNUMS));
+	tagged(s, s->done_status, "%s", s->done_text);
+	free(s->done_text);
+	s->done_text = NULL;
+	s->done_status = NULL;
 }
 
 static void run(struct imap *s)
 {
 	static char name[16], uidname[16];
-	const struct command *c;
+	const struct imap_command *c;
 	struct str tag, w;
 
 	s->uid = false;
@@ -183,8 +183,10 @@ static void run(struct imap *s)
 		tagged(s, "BAD", "[CLIENTBUG] %s not allowed %s", s->name,
 		       s->state == I_NOTAUTH ? "before login" :
 		       s->state == I_AUTH ? "without a selected mailbox" : "now");
-	else
-		c->run(s, NULL);
+	else {
+		c->run(s);
+		complete(s, c->flags);
+	}
 out:
 	tok_free(&s->tok);
 }

@@ -88,24 +88,22 @@ void tagged(struct imap *s, const char *status, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* RFC 3501 7.4.1: no EXPUNGE while answering FETCH, STORE or SEARCH (their
- * UID forms are different commands, and may have them). */
-static bool expunge_allowed(const struct imap *s)
-{
-	return s->uid || !s->name ||
-	       (strcmp(s->name, "FETCH") != 0 && strcmp(s->name, "STORE") != 0 &&
-		strcmp(s->name, "SEARCH") != 0);
-}
-
 void done(struct imap *s, const char *status, const char *fmt, ...)
 {
 	va_list ap;
+	int n;
 
-	if (s->state == I_SELECTED)
-		view_update(s, expunge_allowed(s));
 	va_start(ap, fmt);
-	vtagged(s, status, fmt, ap);
+	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
+	free(s->done_text);
+	s->done_text = n >= 0 ? malloc((size_t)n + 1) : NULL;
+	if (!s->done_text)
+		bye(s, 1, "[SERVERBUG] out of memory");
+	va_start(ap, fmt);
+	vsnprintf(s->done_text, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	s->done_status = status;
 }
 
 void bad_syntax(struct imap *s)

@@ -551,16 +551,14 @@ static void answer_parse_error(struct imap *s, enum search_status rc)
 	}
 }
 
-void cmd_search(void *v, char *unused)
+void cmd_search(struct imap *s)
 {
 	static struct search q;
-	struct imap *s = v;
 	struct answer a = { .s = s };
 	enum search_status rc;
 	char num[16];
 	uint32_t n;
 
-	(void)unused;
 	if ((rc = search_parse(&s->tok, &q)) != SEARCH_OK) {
 		answer_parse_error(s, rc);
 		return;

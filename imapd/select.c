@@ -49,16 +49,14 @@ static void select_mailbox(struct imap *s, bool readonly)
 	       readonly ? "EXAMINE" : "SELECT");
 }
 
-void cmd_select(void *v, char *unused)
+void cmd_select(struct imap *s)
 {
-	(void)unused;
-	select_mailbox(v, false);
+	select_mailbox(s, false);
 }
 
-void cmd_examine(void *v, char *unused)
+void cmd_examine(struct imap *s)
 {
-	(void)unused;
-	select_mailbox(v, true);
+	select_mailbox(s, true);
 }
 
 /* Remove the \Deleted messages (only those in `uids` when given): rewrite
@@ -91,12 +89,10 @@ static bool expunge(struct imap *s, const struct seqset *uids)
 	return rc == 0;
 }
 
-void cmd_expunge(void *v, char *unused)
+void cmd_expunge(struct imap *s)
 {
-	struct imap *s = v;
 	struct seqset set;
 
-	(void)unused;
 	if (s->uid ? (!tok_sp(&s->tok) || !tok_seqset(&s->tok, &set) || !tok_end(&s->tok))
 		   : !tok_end(&s->tok)) {
 		bad_syntax(s);
@@ -113,11 +109,8 @@ void cmd_expunge(void *v, char *unused)
 	done(s, "OK", "%sEXPUNGE completed", s->uid ? "UID " : "");
 }
 
-void cmd_close(void *v, char *unused)
+void cmd_close(struct imap *s)
 {
-	struct imap *s = v;
-
-	(void)unused;
 	if (!tok_end(&s->tok)) {
 		bad_syntax(s);
 		return;
@@ -129,11 +122,8 @@ void cmd_close(void *v, char *unused)
 	tagged(s, "OK", "CLOSE completed");
 }
 
-void cmd_unselect(void *v, char *unused)
+void cmd_unselect(struct imap *s)
 {
-	struct imap *s = v;
-
-	(void)unused;
 	if (!tok_end(&s->tok)) {
 		bad_syntax(s);
 		return;
@@ -142,11 +132,8 @@ void cmd_unselect(void *v, char *unused)
 	tagged(s, "OK", "UNSELECT completed");
 }
 
-void cmd_check(void *v, char *unused)
+void cmd_check(struct imap *s)
 {
-	struct imap *s = v;
-
-	(void)unused;
 	if (!tok_end(&s->tok)) {
 		bad_syntax(s);
 		return;

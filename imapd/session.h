@@ -31,6 +31,23 @@ struct view_msg {
 	bool gone;		/* expunged elsewhere, not yet reported */
 };
 
+/* What the dispatcher does after a command, from the command table. */
+enum {
+	/* By message sequence numbers (FETCH, STORE, SEARCH; not their UID
+	 * forms): the updates after it hold back EXPUNGE (RFC 3501 7.4.1). */
+	IC_SEQNUMS = 1,
+};
+
+struct imap;
+typedef void imap_handler(struct imap *s);
+
+struct imap_command {
+	const char *name;
+	unsigned states;		/* I_NOTAUTH... bits */
+	unsigned flags;			/* IC_... */
+	imap_handler *run;
+};
+
 struct imap {
 	const struct config *cfg;
 	const struct imap_opts *opt;
@@ -55,6 +72,10 @@ struct imap {
 	struct tok tok;
 	bool uid;			/* a UID command */
 	const char *name;		/* the command, upper case */
+	/* its tagged completion, set by done(): the dispatcher writes it
+	 * after telling the client what changed in the selected mailbox */
+	const char *done_status;
+	char *done_text;
 };
 
 /* ---- responses (respond.c) ---- */
@@ -62,8 +83,9 @@ void untagged(struct imap *s, const char *fmt, ...) __attribute__((format(printf
 /* The tagged completion.  BAD counts towards the bad-command limit. */
 void tagged(struct imap *s, const char *status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* OK or NO at the end of a command: first what changed in the selected
- * mailbox (view_update), then the tagged response. */
+/* OK or NO at the end of a command, kept for the dispatcher: it first
+ * tells what changed in the selected mailbox (view_update), then writes
+ * this tagged response.  tagged() writes at once, without the update. */
 void done(struct imap *s, const char *status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void bye(struct imap *s, int status, const char *fmt, ...)
@@ -81,8 +103,9 @@ void view_close(struct imap *s);
 /* Sync with the store and tell the client what changed.  EXPUNGE responses
  * are held back when !expunge_ok (RFC 3501 7.4.1). */
 void view_update(struct imap *s, bool expunge_ok);
-/* Lock the mailbox and bring the index up to date; false (answered NO)
- * when that fails.  view_unlock() after. */
+/* Lock the mailbox, bring the index up to date and announce keywords new
+ * to this client (untagged FLAGS).  false when that fails: logged, and the
+ * caller answers.  view_unlock() after. */
 bool view_lock(struct imap *s, int type);
 void view_unlock(struct imap *s);
 /* The index position of view entry i, or -1 when it is gone. */
@@ -100,29 +123,29 @@ void write_flags(struct imap *s, uint32_t flags, uint64_t keywords, bool recent)
  * false when it is not a valid name. */
 bool mailbox_name(const char *raw, size_t n, char *dst);
 
-/* ---- command handlers ---- */
-void cmd_login(void *s, char *unused);
-void cmd_authenticate(void *s, char *unused);
-void cmd_select(void *s, char *unused);
-void cmd_examine(void *s, char *unused);
-void cmd_close(void *s, char *unused);
-void cmd_unselect(void *s, char *unused);
-void cmd_check(void *s, char *unused);
-void cmd_expunge(void *s, char *unused);
-void cmd_create(void *s, char *unused);
-void cmd_delete(void *s, char *unused);
-void cmd_rename(void *s, char *unused);
-void cmd_subscribe(void *s, char *unused);
-void cmd_unsubscribe(void *s, char *unused);
-void cmd_list(void *s, char *unused);
-void cmd_lsub(void *s, char *unused);
-void cmd_status(void *s, char *unused);
-void cmd_append(void *s, char *unused);
-void cmd_fetch(void *s, char *unused);
-void cmd_store(void *s, char *unused);
-void cmd_search(void *s, char *unused);
-void cmd_copy(void *s, char *unused);
-void cmd_move(void *s, char *unused);
-void cmd_idle(void *s, char *unused);
+/* ---- command handlers: the dispatcher (imapd.c) runs them from its table ---- */
+void cmd_login(struct imap *s);
+void cmd_authenticate(struct imap *s);
+void cmd_select(struct imap *s);
+void cmd_examine(struct imap *s);
+void cmd_close(struct imap *s);
+void cmd_unselect(struct imap *s);
+void cmd_check(struct imap *s);
+void cmd_expunge(struct imap *s);
+void cmd_create(struct imap *s);
+void cmd_delete(struct imap *s);
+void cmd_rename(struct imap *s);
+void cmd_subscribe(struct imap *s);
+void cmd_unsubscribe(struct imap *s);
+void cmd_list(struct imap *s);
+void cmd_lsub(struct imap *s);
+void cmd_status(struct imap *s);
+void cmd_append(struct imap *s);
+void cmd_fetch(struct imap *s);
+void cmd_store(struct imap *s);
+void cmd_search(struct imap *s);
+void cmd_copy(struct imap *s);
+void cmd_move(struct imap *s);
+void cmd_idle(struct imap *s);
 
 #endif

@@ -138,16 +138,14 @@ static void send_status(struct imap *s, const char *name, const int *order, int 
 	}
 }
 
-void cmd_status(void *v, char *unused)
+void cmd_status(struct imap *s)
 {
 	char name[MAILBOX_NAME_MAX + 1];
 	uint32_t val[ST_N];
-	struct imap *s = v;
 	int order[ST_N], n;
 	bool ok, opened = true;
 	struct str raw;
 
-	(void)unused;
 	if (!tok_sp(&s->tok) || !tok_astring(&s->tok, &raw) || !tok_sp(&s->tok) ||
 	    !parse_items(s, order, &n) || !tok_end(&s->tok)) {
 		bad_syntax(s);

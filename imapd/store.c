@@ -23,7 +23,6 @@ struct store {
 	unsigned nkw;
 	uint64_t kwbits;	/* the keywords as bits of this mailbox */
 	long first, last;	/* index records changed */
-	bool gone;
 };
 
 static const char *const system_flags[] = {
@@ -98,10 +97,8 @@ static void store_one(struct imap *s, uint32_t i, void *arg)
 	long pos = view_pos(s, i);
 	struct idx_rec *r;
 
-	if (pos < 0) {
-		st->gone = true;
-		return;
-	}
+	if (pos < 0)
+		return;		/* expunged elsewhere: nothing to store */
 	r = &s->mb.ix.rec[pos];
 	switch (st->op) {
 	case SET:
@@ -144,14 +141,12 @@ static void tell_one(struct imap *s, uint32_t i, void *arg)
 	lout_puts(&s->out, ")\r\n");
 }
 
-void cmd_store(void *v, char *unused)
+void cmd_store(struct imap *s)
 {
 	static struct store st;
-	struct imap *s = v;
 	struct seqset set;
 	uint32_t had_keywords;
 
-	(void)unused;
 	memset(&st, 0, sizeof st);
 	st.first = st.last = -1;
 	if (!tok_sp(&s->tok) || !tok_seqset(&s->tok, &set) || !tok_sp(&s->tok) ||
@@ -190,8 +185,8 @@ void cmd_store(void *v, char *unused)
 	if (s->mb.ix.h.nkeywords != s->nkeywords)
 		view_send_flags(s);	/* a new keyword: FLAGS before it is used */
 	view_each(s, &set, s->uid, tell_one, &st);
-	if (st.gone && !s->uid)
-		done(s, "NO", "[EXPUNGEISSUED] Some of the requested messages no longer exist");
-	else
-		done(s, "OK", "%sSTORE completed", s->uid ? "UID " : "");
+	/* Messages expunged by another session are skipped and the others
+	 * stored: RFC 2180 4.2 allows OK or NO; OK as Dovecot, since clients
+	 * racing on two machines expect it. */
+	done(s, "OK", "%sSTORE completed", s->uid ? "UID " : "");
 }

@@ -83,8 +83,13 @@ void view_send_flags(struct imap *s)
 bool view_lock(struct imap *s, int type)
 {
 	if (mailbox_lock(&s->mb, type) == 0) {
-		if (mailbox_sync(&s->mb) == 0)
+		if (mailbox_sync(&s->mb) == 0) {
+			/* RFC 3501 7.2.6: a keyword another session added is
+			 * announced before any FETCH can show it. */
+			if (s->state == I_SELECTED && s->mb.ix.h.nkeywords != s->nkeywords)
+				view_send_flags(s);
 			return true;
+		}
 		mailbox_unlock(&s->mb);
 	}
 	if (errno == ENOENT)

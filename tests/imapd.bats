@@ -108,12 +108,34 @@ IMAP_FLAGS=()
 	[ "$(echo "$out" | sed -n 4p)" = "c OK NOOP completed" ]
 }
 
-@test "imapd: an over-long command line ends the session with BYE" {
-	long=$(head -c 9000 /dev/zero | tr '\0' x)
-	out=$(printf 'a NOOP %s\r\nb NOOP\r\n' "$long" | imap | replies || true)
-	[ "$(echo "$out" | tail -n 1)" = "* BYE [TOOBIG] Command line too long" ]
-	out=$(printf 'a NOOP %s\r\nb NOOP\r\n' "$long" | imap -c 10000 | replies || true)
+@test "imapd: a command line of 64 KiB is read; one byte more ends the session with BYE" {
+	# "a NOOP " + filler + CRLF = 65536 octets, the default -c
+	fill=$(head -c 65527 /dev/zero | tr '\0' x)
+	out=$(printf 'a NOOP %s\r\nb NOOP\r\n' "$fill" | imap | replies || true)
 	echo "$out" | grep -qx 'a BAD \[CLIENTBUG\] Invalid arguments to NOOP'
+	echo "$out" | grep -qx 'b OK NOOP completed'
+	out=$(printf 'a NOOP %sx\r\nb NOOP\r\n' "$fill" | imap | replies || true)
+	[ "$(echo "$out" | tail -n 1)" = "* BYE [TOOBIG] Command line too long" ]
+	# -c still sets it
+	out=$(printf 'a NOOP %s\r\nb NOOP\r\n' "$(head -c 9000 /dev/zero | tr '\0' x)" | imap -c 9000 | replies || true)
+	[ "$(echo "$out" | tail -n 1)" = "* BYE [TOOBIG] Command line too long" ]
+}
+
+@test "imapd: ID with 30 field pairs on one 31,807-octet line (imaptest's) is answered" {
+	line=$(python3 -c '
+import string
+keys = list(string.ascii_lowercase) + ["aa", "ab", "ac", "ad"]
+pairs = []
+for i, k in enumerate(keys):
+    key = (k + "234567890123456789012345678901")[:30]
+    # RFC 2971: fields of 30 octets, values of 1024 (one a byte short)
+    pairs.append("\"%s\" \"%s\"" % (key, ("1234567890" * 103)[:1024 - (i == 29)]))
+print("a ID (" + " ".join(pairs) + ")")')
+	[ "$(( ${#line} + 2 ))" -eq 31807 ]
+	out=$(printf '%s\r\nb NOOP\r\n' "$line" | imap | replies)
+	echo "$out" | grep -qx '\* ID ("name" "facteur" "vendor" "facteur")'
+	echo "$out" | grep -qx 'a OK ID completed'
+	echo "$out" | grep -qx 'b OK NOOP completed'
 }
 
 @test "imapd: SELECT reports FLAGS, EXISTS, RECENT, UNSEEN, UIDVALIDITY, UIDNEXT, READ-WRITE" {
@@ -390,4 +412,15 @@ IMAP_FLAGS=()
 @test "imapd: autologout after -t seconds idle" {
 	(printf 'L LOGIN alice %s\r\n' "$ALICE_PW"; sleep 4) | imap -t 1 | replies > "$T/out" || true
 	[ "$(tail -n 1 "$T/out")" = "* BYE Autologout; idle for too long" ]
+}
+
+@test "imapd: flags that cannot be saved are reported, by FETCH's \\Seen as by STORE" {
+	session 'a SELECT INBOX' > /dev/null
+	# an index that cannot be written: a directory in its place
+	rm -f "$SPOOL/alice/.INBOX.index"
+	mkdir "$SPOOL/alice/.INBOX.index"
+	out=$(session 'a SELECT INBOX' 'b FETCH 1 (BODY[TEXT])' 'c STORE 2 +FLAGS (\Flagged)')
+	echo "$out" | grep -qx 'b NO \[UNAVAILABLE\] Cannot save flags, try again later'
+	echo "$out" | grep -qx 'c NO \[UNAVAILABLE\] Cannot save flags, try again later'
+	grep -q 'saving flags' "$LOG"
 }

@@ -206,13 +206,16 @@ HELPERS=$BATS_TEST_DIRNAME/helpers
 	    va.noop(); vb.check()
 	    # A deletes every seventh message it sees, by UID
 	    if va.uids:
-	        got = ca.ok("UID FETCH %d (BODY.PEEK[HEADER.FIELDS (SUBJECT)])" % va.uids[-1])
+	        # the UID it read, not va.uids[-1] again: the FETCH may bring
+	        # EXISTS, and the newest message is then another one
+	        uid = va.uids[-1]
+	        got = ca.ok("UID FETCH %d (BODY.PEEK[HEADER.FIELDS (SUBJECT)])" % uid)
 	        va.apply([r for r in got if not re.match(rb"\* \d+ FETCH", r)])
 	        m = [re.search(rb"Subject: (d\d+)", r) for r in got]
 	        m = [x for x in m if x]
 	        if m and int(m[0].group(1)[1:]) % 7 == 0:
 	            tag = m[0].group(1).decode()
-	            va.apply(ca.ok("UID STORE %d +FLAGS.SILENT (\\Deleted)" % va.uids[-1]))
+	            va.apply(ca.ok("UID STORE %d +FLAGS.SILENT (\\Deleted)" % uid))
 	            va.apply(ca.ok("EXPUNGE"))
 	            with lock: removed.add(tag)
 	    vb.check(); va.check()

@@ -86,8 +86,10 @@ class View:
             status, got = self.c.cmd("FETCH %d:%d (UID)" % (unknown[0], unknown[-1]))
             if status.startswith(b"NO [EXPUNGEISSUED]"):
                 # one of them went after its EXISTS (RFC 2180 4.1.2): the
-                # EXPUNGE comes with the next command that may carry it
-                pending = self.c.ok("NOOP")
+                # EXPUNGE comes with the next command that may carry it;
+                # this FETCH's own EXISTS counts first
+                pending = [r for r in got if not re.match(rb"\* \d+ FETCH", r)]
+                pending += self.c.ok("NOOP")
                 continue
             assert status.startswith(b"OK"), (status,)
             for r in got:

@@ -9,6 +9,8 @@ facteur processes.  Then the invariants are checked:
     was cut short (no answer) may or may not exist, but never twice;
   - nothing else exists, and every message is intact;
   - every mbox parses and every index agrees with its mbox;
+  - an EXPUNGE answered OK removed the message read under that UID (by
+    content: its token is no longer found under that UID);
   - no stale lock blocks a new session.
 
 Each message carries a token in its Subject, and its body is derived from
@@ -254,6 +256,7 @@ class Run:
                 status, _ = c.cmd("UID EXPUNGE %d" % uid)
                 if status.startswith(b"OK"):
                     self.ledger.remove(user, token, True)
+                    self.check_expunged(c, box, uid, token)
         except (OSError, EOFError):
             # cut short: a copy or a move may have made a second one, an
             # expunge may have happened
@@ -262,6 +265,18 @@ class Run:
             elif op == "expunge":
                 self.ledger.remove(user, token, False)
             raise
+
+    def check_expunged(self, c, box, uid, token):
+        """An EXPUNGE removes exactly the UIDs that were \\Deleted: the
+        message read under this UID (by content, its token) is gone; a
+        message lost instead shows in the ledger's lower bound."""
+        try:
+            got = c.ok("UID SEARCH HEADER Subject %s" % token)
+        except (OSError, EOFError):
+            return              # killed: the expunge itself was answered
+        left = [int(x) for r in got if r.startswith(b"* SEARCH") for x in r.split()[2:]]
+        if uid in left:
+            self.errors.append("%s UID %d (%s) still there after its EXPUNGE" % (box, uid, token))
 
     def imap_worker(self, port):
         while not self.stop.is_set():
