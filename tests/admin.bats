@@ -84,3 +84,24 @@ pop_login() { printf 'USER %s\r\nPASS %s\r\nQUIT\r\n' "$1" "$2" | pop3 -F 0 | re
 	[ "$(fu list | grep -c '^user')" = 8 ]
 	[ -z "$(ls "$T" | grep 'users.tmp')" ]
 }
+
+@test "admin: an auth file over USERFILE_MAX (4 MiB) is refused, unchanged" {
+	{ cat "$USERS"; head -c $((4 * 1024 * 1024 - $(stat -c %s "$USERS") - 1)) /dev/zero | tr '\0' '#'; echo; } > "$T/u"
+	[ "$(stat -c %s "$T/u")" = $((4 * 1024 * 1024)) ]
+	"$FU" -a "$T/u" list | grep -qx alice
+	echo '#' >> "$T/u"
+	cp "$T/u" "$T/u.before"
+	run "$FU" -a "$T/u" -s "$SPOOL" add dave <<<pw
+	[ "$status" = 1 ]
+	[[ "$output" == *"over 4194304 bytes"* ]]
+	cmp "$T/u" "$T/u.before"
+}
+
+@test "admin: an auth file of USERFILE_LINES (65536) lines is read, one line more is refused" {
+	{ echo "alice:x"; yes '#' | head -n 65535; } > "$T/u"
+	"$FU" -a "$T/u" list | grep -qx alice
+	echo '#' >> "$T/u"
+	run "$FU" -a "$T/u" list
+	[ "$status" = 1 ]
+	[[ "$output" == *"over 65536 lines"* ]]
+}

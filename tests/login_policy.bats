@@ -116,3 +116,14 @@ remote() { REMOTE_HOST=203.0.113.5 "$@"; }
 	pad 513 > "$T/senders"
 	mail | grep -qx '553 5.7.1 Sender address rejected: not owned by user alice'
 }
+
+@test "submission: a -e file of SENDERS_FILE_MAX (1 MiB) is read, one byte over is ignored and logged" {
+	fill() { { printf 'alice: boss@test.lan\n'; head -c $(($1 - 21 - 1)) /dev/zero | tr '\0' '#'; echo; } > "$T/senders"; }
+	mail() { printf 'EHLO c\r\nAUTH PLAIN %s\r\nMAIL FROM:<boss@test.lan>\r\nQUIT\r\n' "$(plain alice "$ALICE_PW")" | smtp -A -e "$T/senders" | replies; }
+	fill 1048576
+	[ "$(stat -c %s "$T/senders")" = 1048576 ]
+	mail | grep -qx '250 2.1.0 Ok'
+	fill 1048577
+	mail | grep -qx '553 5.7.1 Sender address rejected: not owned by user alice'
+	grep -q "senders file $T/senders: unreadable or over 1048576 bytes" "$LOG"
+}
