@@ -214,7 +214,8 @@ static void on_auth(const char *args)
 			 "AUTH LOGIN: decoded past the buffer");
 }
 
-/* One command line, as session() sees it after the invalid-byte check. */
+/* One command line, as the session loop (serve.c) sees it after the
+ * invalid-byte check. */
 static void command(struct smtp *s, char *line, bool *in_data)
 {
 	size_t verb = strcspn(line, " ");
