@@ -11,24 +11,24 @@ import time
 
 
 class Spool:
-    USERS = ["alice", "bob"]
-
-    def __init__(self, top, lock_timeout=20):
+    def __init__(self, top, lock_timeout=20, passwords=None, prefix="facteur-conc."):
+        """passwords: user -> password (default: alice, the one used here)."""
         self.top = top
         self.lock_timeout = lock_timeout
         self.password = "alice-concurrency"
-        self.dir = tempfile.mkdtemp(prefix="facteur-conc.", dir="/tmp")
+        passwords = passwords or {"alice": self.password}
+        self.dir = tempfile.mkdtemp(prefix=prefix, dir="/tmp")
         os.chmod(self.dir, 0o755)
         self.spool = os.path.join(self.dir, "spool")
         os.mkdir(self.spool)
         if os.getuid() == 0:
             os.chown(self.spool, 65534, 65534)
         self.users = os.path.join(self.dir, "users")
-        h = subprocess.run([os.path.join(top, "tests/helpers/mkhash"), self.password],
-                           capture_output=True, text=True, check=True).stdout.strip()
         with open(self.users, "w") as f:
-            for u in self.USERS:
-                f.write("%s:%s\n" % (u, h))
+            for user, password in passwords.items():
+                h = subprocess.run([os.path.join(top, "tests/helpers/mkhash"), password],
+                                   capture_output=True, text=True, check=True).stdout.strip()
+                f.write("%s:%s\n" % (user, h))
         self.log = os.path.join(self.dir, "log")
         self.procs = []
 

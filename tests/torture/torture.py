@@ -28,7 +28,6 @@ import smtplib
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
@@ -38,7 +37,9 @@ USERS = ["alice", "bob", "carol"]
 PASSWORD = {u: u + "-torture" for u in USERS}
 MAILBOXES = ["INBOX", "Box"]
 sys.path.insert(0, os.path.join(TOP, "tests", "helpers"))
+sys.path.insert(0, os.path.join(TOP, "tests", "concurrency"))
 import imapclient  # noqa: E402
+from spool import Spool  # noqa: E402
 
 
 def body_of(token):
@@ -127,19 +128,8 @@ def spool_procs(spool):
 
 class Run:
     def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="facteur-torture.", dir="/tmp")
-        os.chmod(self.dir, 0o755)
-        self.spool = os.path.join(self.dir, "spool")
-        os.mkdir(self.spool)
-        if os.getuid() == 0:
-            os.chown(self.spool, 65534, 65534)
-        self.users = os.path.join(self.dir, "users")
-        with open(self.users, "w") as f:
-            for u in USERS:
-                h = subprocess.run([os.path.join(TOP, "tests/helpers/mkhash"), PASSWORD[u]],
-                                   capture_output=True, text=True, check=True).stdout.strip()
-                f.write("%s:%s\n" % (u, h))
-        self.log = os.path.join(self.dir, "log")
+        sp = Spool(TOP, passwords=PASSWORD, prefix="facteur-torture.")
+        self.dir, self.spool, self.users, self.log = sp.dir, sp.spool, sp.users, sp.log
         self.ledger = Ledger()
         self.stop = threading.Event()
         self.seq = 0
