@@ -8,7 +8,8 @@
 
 #include "imapout.h"
 #include "index.h"
-#include "mime.h"
+#include "msgwrite.h"
+#include "section.h"
 
 #include <fcntl.h>
 #include <stdio.h>

@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "limits.h"
-#include "mime.h"
+#include "message.h"
 #include "parser.h"
 
 enum search_key {
@@ -47,6 +47,9 @@ enum search_cost {
 	SC_BODY,	/* reads (and decodes) the body */
 	SC_TEXT,	/* both */
 };
+
+/* RFC 5322 2.1.1: no field name is longer than a line. */
+#define SEARCH_FIELD_NAME_MAX 998
 
 #define SEARCH_NIL UINT16_MAX	/* no node */
 /* Ranges of all sequence sets of one SEARCH together. */
@@ -103,6 +106,9 @@ enum search_status {
  * *(SP search-key), to the end of the command.  Syntax and the bounds are
  * checked before the charset. */
 enum search_status search_parse(struct tok *t, struct search *q);
+
+/* Days since 1970-01-01 of a time in Unix seconds (negative ones too). */
+int64_t search_day_of(int64_t t);
 
 /* Give "*" its value (the last message number and the last UID of the
  * view) and make every set sorted and disjoint, for search_match(). */

@@ -1,6 +1,7 @@
-/* The message structure (mime.h) and SEARCH's view of a message
- * (msgsearch.h), on a message made of the input and stored as the store
- * would hold it (mboxmsg.h: the mbox quoter, a From_ line, a message after).
+/* The message structure (message.h, written out by imapd's msgwrite.h and
+ * section.h) and SEARCH's view of a message (msgsearch.h), on a message
+ * made of the input and stored as the store would hold it (mboxmsg.h: the
+ * mbox quoter, a From_ line, a message after).
  *
  * mime_parse() gives a tree within its bounds (IMAP_MIME_DEPTH_MAX,
  * IMAP_MIME_PARTS_MAX), each part inside its parent, after its elder
@@ -29,8 +30,9 @@
 #include "deadline.h"
 #include "lineio.h"
 #include "mbox.h"
-#include "mime.h"
-#include "mime_int.h"
+#include "msgwrite.h"
+#include "section.h"
+#include "msgparse.h"
 #include "msgsearch.h"
 
 #include <stdio.h>
@@ -615,7 +617,7 @@ static bool field_named(const char *t, size_t n, const char *const *names, size_
 /* HEADER.FIELDS (or .NOT) of a header in wire form, by RFC 3501 6.4.5:
  * the fields named (or the others) with their continuation lines, then the
  * blank line if the header has one.  false when a line is too long for the
- * filter to read its name (FILTER_HEAD in mime_section.c). */
+ * filter to read its name (FILTER_HEAD in imapd/section.c). */
 static bool model_fields(const struct fz_buf *h, const char *const *names, bool not,
 			 struct fz_buf *o)
 {

@@ -65,7 +65,7 @@ static unsigned operands(const struct search *q, uint16_t k)
 	return n;
 }
 
-/* The cost of a key that has no operands (search.c's table). */
+/* The cost of a key that has no operands (searchkeys.c's table). */
 static uint8_t leaf_cost(uint8_t key)
 {
 	switch (key) {

@@ -1,5 +1,5 @@
 /* mimetool MBOX N COMMAND: the test suite's view of message N (1-based) of
- * an mbox through the imapd message-structure module.
+ * an mbox through the message library and imapd's writers.
  *   bodystructure | body | envelope   the FETCH item's value, then LF
  *   section SPEC [SKIP LIMIT]          "BODY[SPEC]<SKIP> {n}" CRLF and the n
  *                                      bytes, as in a FETCH response
@@ -7,8 +7,9 @@
  *                                      "match" (exit 0) or "no match" (exit 1)
  *   date                               "SECONDS ZONE" of the Date: field
  * Exit 2 on bad usage or a bad section, 3 on an I/O error. */
-#include "../../imapd/mime.h"
-#include "../../imapd/msgsearch.h"
+#include "../../imapd/msgwrite.h"
+#include "../../imapd/section.h"
+#include "msgsearch.h"
 #include "lineio.h"
 #include "mboxscan.h"
 

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "mime.h"
+#include "message.h"
 
 /* Longest header field compared (unfolded); the rest of a longer one is not. */
 #define SEARCH_FIELD_MAX (64 * 1024)

@@ -2,7 +2,8 @@
  * the response, finding its bytes and writing any window of them.  The
  * top-level HEADER, HEADER.FIELDS, TEXT and the whole message never need
  * the MIME structure: clients fetch them for every message of a mailbox. */
-#include "mime_int.h"
+#include "section.h"
+#include "msgparse.h"
 #include "imapout.h"
 #include "lineio.h"
 #include "mbox.h"
