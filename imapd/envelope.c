@@ -82,27 +82,10 @@ static void env_field(void *arg, const char *name, size_t nlen, const char *val,
 
 static int env_read(struct env *e, int fd, uint64_t start, uint64_t end)
 {
-	char *head = malloc(ENV_FIELD_MAX), *acc = malloc(ENV_FIELD_MAX);
-	struct mrd *r = mrd_open(fd, start, end);
-	struct hdracc a;
-	struct rline ln;
-	int rc = -1;
-
-	if (head && acc && r) {
-		hdracc_init(&a, acc, ENV_FIELD_MAX, env_want, env_field, e);
-		while (mrd_line(r, head, ENV_FIELD_MAX, &ln) && ln.len - ln.cr > 0) {
-			const char *t;
-			size_t n = rline_text(&ln, head, &t);
-
-			hdracc_line(&a, t, n);
-		}
-		hdracc_flush(&a);
-		rc = r->err || e->oom ? -1 : 0;
-	}
-	free(head);
-	free(acc);
-	mrd_close(r);
-	return rc;
+	if (hdr_read_fields(fd, start, end, ENV_FIELD_MAX, env_want, env_field, e,
+			    NULL) != 0)
+		return -1;
+	return e->oom ? -1 : 0;
 }
 
 /* ---- writing ---- */

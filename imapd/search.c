@@ -93,7 +93,8 @@ static bool compare_day(int64_t day, const struct search_node *n)
 }
 
 /* The calendar day of the Date: field in its own zone.  Without a usable
- * one, INTERNALDATE stands in, as RFC 5256 3 has SORT do. */
+ * one, day 0 (1 January 1970), before any real date, as Dovecot answers:
+ * such a message is SENTBEFORE any date since and SENTSINCE none after. */
 static int64_t sent_day(struct search_msg *m)
 {
 	time_t t;
@@ -103,7 +104,7 @@ static int64_t sent_day(struct search_msg *m)
 		if (msg_sent_date_zone(&m->src, &t, &zone) == 0)
 			m->sent_day = search_day_of((int64_t)t + (int64_t)zone * 60);
 		else
-			m->sent_day = search_day_of(m->idate);
+			m->sent_day = 0;
 		m->sent_known = true;
 	}
 	return m->sent_day;
@@ -116,6 +117,9 @@ static bool header_match(const struct search_node *n, struct search_msg *m)
 
 	memcpy(name, f->p, f->n);
 	name[f->n] = '\0';
+	if (n->key == SK_ADDRESS)
+		return msg_address_contains(&m->src, name, n->u.text.value.p,
+					    n->u.text.value.n);
 	return msg_header_contains(&m->src, name, n->u.text.value.p, n->u.text.value.n);
 }
 
@@ -168,6 +172,7 @@ static bool match(const struct search *q, uint16_t k, struct search_msg *m)
 	case SK_UID:
 		return in_set(q, n, m->uid);
 	case SK_HEADER:
+	case SK_ADDRESS:
 		return header_match(n, m);
 	case SK_BODY:
 		return msg_body_contains(&m->src, n->u.text.value.p, n->u.text.value.n);

@@ -34,7 +34,8 @@ enum search_key {
 	SK_SENT,	/* u.date against Date: SENTBEFORE, SENTON, SENTSINCE */
 	SK_SEQ,		/* u.set of message sequence numbers */
 	SK_UID,		/* u.set of UIDs */
-	SK_HEADER,	/* u.text: field contains value; FROM, TO, ... HEADER */
+	SK_HEADER,	/* u.text: field contains value; SUBJECT, HEADER */
+	SK_ADDRESS,	/* the same on an address list: FROM, TO, CC, BCC */
 	SK_BODY,	/* u.text.value in the body */
 	SK_TEXT,	/* u.text.value in the header or the body */
 };

@@ -359,3 +359,89 @@ size_t msg_addr_spec(const struct msg_addr *a, char *buf, size_t cap)
 	buf[n] = '\0';
 	return n;
 }
+
+/* ---- writing a list back ---- */
+
+struct wbuf {
+	char *p;
+	size_t n, cap;
+};
+
+static void put(struct wbuf *w, const char *s, size_t n)
+{
+	if (n > w->cap - w->n)
+		n = w->cap - w->n;	/* full: the rest is dropped */
+	memcpy(w->p + w->n, s, n);
+	w->n += n;
+}
+
+/* RFC 5322 3.2.3 atext */
+static bool is_atext(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c >= 0x80 || strchr("!#$%&'*+-/=?^_`{|}~", c);
+}
+
+/* A display name: as it is when it is one atom, else quoted. */
+static void put_name(struct wbuf *w, const char *s, size_t n)
+{
+	bool atom = n > 0;
+
+	for (size_t i = 0; i < n && atom; i++)
+		atom = is_atext((unsigned char)s[i]);
+	if (atom) {
+		put(w, s, n);
+		return;
+	}
+	put(w, "\"", 1);
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '"' || s[i] == '\\')
+			put(w, "\\", 1);
+		put(w, s + i, 1);
+	}
+	put(w, "\"", 1);
+}
+
+static void put_mailbox(struct wbuf *w, const struct msg_addr *a)
+{
+	if (a->name) {
+		put_name(w, a->name, a->nname);
+		put(w, " ", 1);
+	}
+	put(w, "<", 1);
+	if (a->route) {
+		put(w, a->route, a->nroute);
+		put(w, ":", 1);
+	}
+	put(w, a->mailbox, a->nmailbox);
+	if (a->host) {
+		put(w, "@", 1);
+		put(w, a->host, a->nhost);
+	}
+	put(w, ">", 1);
+}
+
+size_t msg_addr_list_write(const struct msg_addr_list *l, char *buf, size_t cap)
+{
+	struct wbuf w = { buf, 0, cap };
+	bool first = true;
+
+	for (size_t i = 0; i < l->n; i++) {
+		const struct msg_addr *a = &l->v[i];
+
+		if (a->kind == MSG_ADDR_GROUP_END) {
+			put(&w, ";", 1);
+			continue;
+		}
+		if (!first)
+			put(&w, ", ", 2);
+		first = a->kind == MSG_ADDR_GROUP_START;
+		if (first) {
+			put_name(&w, a->name, a->nname);
+			put(&w, ": ", 2);
+		} else {
+			put_mailbox(&w, a);
+		}
+	}
+	return w.n;
+}

@@ -50,4 +50,12 @@ void msg_addr_list_free(struct msg_addr_list *l);
  * fit in cap bytes (NUL included). */
 size_t msg_addr_spec(const struct msg_addr *a, char *buf, size_t cap);
 
+/* The list written back in one normal form, as Dovecot writes it for
+ * SEARCH FROM/TO/CC/BCC: `name <mailbox@host>` or `<mailbox@host>`, the
+ * name quoted unless it is one atom, entries separated by ", ", a group as
+ * `name: ` its members `;`.  Comments (other than a bare address's name)
+ * and white space inside addresses are gone.  At most cap bytes (the rest
+ * dropped), not NUL-terminated; returns the length. */
+size_t msg_addr_list_write(const struct msg_addr_list *l, char *buf, size_t cap);
+
 #endif

@@ -67,7 +67,10 @@ struct mime_part {
 	 * boundary, not to the part. */
 	uint64_t hdr_off, body_off, end;
 	uint64_t hdr_wire, body_wire;	/* sizes as clients see them */
-	uint64_t body_lines;		/* lines of the body, a last partial one included */
+	uint64_t body_lines;		/* line ends in the body (the one before
+					 * a delimiter is not in it); at the end
+					 * of the message a last partial line
+					 * counts too */
 };
 
 /* Parse the structure of a message.  NULL only on an allocation or read
@@ -76,8 +79,10 @@ struct mime_part *mime_parse(const struct msgsrc *m);
 void mime_free(struct mime_part *p);
 
 /* The part with the given part numbers (RFC 3501 6.4.5): n = 0 is the
- * message itself; part 1 of a non-multipart message is its body.  NULL when
- * there is no such part. */
+ * message itself; part 1 of a non-multipart message is its body, and part 1
+ * of any other leaf is the leaf (once: a bounce's message/delivery-status
+ * part 2 is also 2.1, but 2.1.1 is nothing, as Dovecot answers).  NULL
+ * when there is no such part. */
 const struct mime_part *mime_find(const struct mime_part *root,
 				  const uint32_t *num, unsigned n);
 

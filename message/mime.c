@@ -212,10 +212,14 @@ static void finish(struct pctx *c, struct ppart *p, const struct rline *ln)
 		return;
 	}
 	p->pub.body_wire = span(c, w0, ln != NULL);
+	/* Line ends in the body: before a delimiter the last one is the
+	 * delimiter's, so a last line without its own counts for nothing
+	 * (as Dovecot counts); at the end of the message a last partial line
+	 * counts. */
 	if (!ln)
 		p->pub.body_lines = c->l - p->body_l0 + (!c->prev_lf && c->prev_text);
 	else if (c->l > p->body_l0)
-		p->pub.body_lines = c->l - p->body_l0 - 1 + c->prev_text;
+		p->pub.body_lines = c->l - p->body_l0 - 1;
 }
 
 /* The innermost open multipart whose boundary starts this line. */
@@ -409,16 +413,26 @@ const struct mime_part *mime_find(const struct mime_part *root,
 				  const uint32_t *num, unsigned n)
 {
 	const struct mime_part *p = root;
+	bool self = false;	/* p is already its own part 1 */
 
 	for (unsigned i = 0; p && i < n; i++) {
-		if (i == 0)
+		if (i == 0) {
 			p = part_of_message(root, num[i]);
-		else if (p->kind == MIME_MESSAGE)
-			p = part_of_message(p->child, num[i]);
-		else if (p->kind == MIME_MULTIPART)
+			self = p == root;
+		} else if (p->kind == MIME_MESSAGE) {
+			const struct mime_part *m = p->child;
+
+			p = part_of_message(m, num[i]);
+			self = p && p == m;
+		} else if (p->kind == MIME_MULTIPART) {
 			p = nth_child(p, num[i]);
-		else
+			self = false;
+		} else if (num[i] == 1 && !self && strcmp(p->type, "MULTIPART") != 0) {
+			self = true;	/* a leaf's part 1 is the leaf (Dovecot); a
+					 * multipart past the limits has none */
+		} else {
 			p = NULL;
+		}
 	}
 	return p;
 }

@@ -88,6 +88,13 @@ void hdracc_init(struct hdracc *a, char *buf, size_t cap, hdr_want_fn want,
 void hdracc_line(struct hdracc *a, const char *p, size_t n);
 void hdracc_flush(struct hdracc *a);
 
+/* Feed the fields of the header [start, end) of fd to want/field, each
+ * unfolded and bounded by max bytes; stops at the blank line, or once
+ * *stop is set (stop may be NULL).  0, or -1 on a read or allocation
+ * error. */
+int hdr_read_fields(int fd, uint64_t start, uint64_t end, size_t max,
+		    hdr_want_fn want, hdr_field_fn field, void *arg, const bool *stop);
+
 /* The field name of a header line (before ':', trailing blanks removed);
  * false when the line is not a field. */
 bool mime_field_name(const char *p, size_t n, size_t *namelen, size_t *colon);

@@ -223,6 +223,33 @@ void hdracc_line(struct hdracc *a, const char *p, size_t n)
 	acc_append(a, p + colon + 1, n - colon - 1);
 }
 
+int hdr_read_fields(int fd, uint64_t start, uint64_t end, size_t max,
+		    hdr_want_fn want, hdr_field_fn field, void *arg, const bool *stop)
+{
+	char *head = malloc(max), *acc = malloc(max);
+	struct mrd *r = mrd_open(fd, start, end);
+	struct hdracc a;
+	struct rline ln;
+	int rc = -1;
+
+	if (head && acc && r) {
+		hdracc_init(&a, acc, max, want, field, arg);
+		while (!(stop && *stop) && mrd_line(r, head, max, &ln) &&
+		       ln.len - ln.cr > 0) {
+			const char *t;
+			size_t n = rline_text(&ln, head, &t);
+
+			hdracc_line(&a, t, n);
+		}
+		hdracc_flush(&a);
+		rc = r->err ? -1 : 0;
+	}
+	free(head);
+	free(acc);
+	mrd_close(r);
+	return rc;
+}
+
 /* ---- RFC 822 tokens ---- */
 
 void hlex_cfws_comment(struct hlex *x, const char **cs, size_t *cn)
