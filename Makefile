@@ -5,6 +5,8 @@ PREFIX    ?= /usr/local
 DESTDIR   ?=
 LIBEXEC    = $(PREFIX)/libexec/facteur
 MANDIR     = $(PREFIX)/share/man/man8
+BINDIR     = $(PREFIX)/bin
+MAN1DIR    = $(PREFIX)/share/man/man1
 CONFDIR   ?= /etc
 SPOOLDIR  ?= /var/spool/facteur
 
@@ -26,12 +28,16 @@ endif
 PROGS      = $(foreach p,smtpd pop3d imapd,$(if $(wildcard $(p)/*.c),$(p)/$(p)))
 COMMON_SRC = $(wildcard common/*.c)
 COMMON_OBJ = $(COMMON_SRC:.c=.o)
-HEADERS    = $(wildcard common/*.h smtpd/*.h pop3d/*.h imapd/*.h)
+HEADERS    = $(wildcard common/*.h smtpd/*.h pop3d/*.h imapd/*.h clients/*.h)
+# The clients: one main each over clients/libclient.a (their shared layer).
+CLIENT_NAMES = popls smtpsend popxfer imapdrain
+CLIENTS    = $(patsubst %.c,%,$(wildcard $(CLIENT_NAMES:%=clients/%.c)))
+CLIENT_LIB = $(filter-out $(CLIENTS:=.o),$(patsubst %.c,%.o,$(wildcard clients/*.c)))
 HELPERS    = tests/helpers/mkhash tests/helpers/mboxcheck tests/helpers/mimetool \
              tests/helpers/failshim.so tests/helpers/maxrss
 
 .PHONY: all test run install clean bench bench-peers fuzz memcheck torture
-all: $(PROGS) $(HELPERS)
+all: $(PROGS) $(CLIENTS) $(HELPERS)
 
 common/libcommon.a: $(COMMON_OBJ)
 	$(AR) rcs $@ $^
@@ -44,6 +50,12 @@ $(1)/$(1): $(patsubst %.c,%.o,$(wildcard $(1)/*.c)) common/libcommon.a
 	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
 endef
 $(foreach p,smtpd pop3d imapd,$(eval $(call program,$(p))))
+
+clients/libclient.a: $(CLIENT_LIB)
+	$(AR) rcs $@ $^
+
+$(CLIENTS): %: %.o clients/libclient.a common/libcommon.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # The fault shim is preloaded into the programs: never sanitized itself.
 tests/helpers/failshim.so: tests/helpers/failshim.c
@@ -81,6 +93,9 @@ install: all
 	install -d $(DESTDIR)$(LIBEXEC) $(DESTDIR)$(MANDIR)
 	install -m 755 $(PROGS) $(DESTDIR)$(LIBEXEC)/
 	install -m 644 $(wildcard smtpd/smtpd.8 pop3d/pop3d.8 imapd/imapd.8) $(DESTDIR)$(MANDIR)/
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MAN1DIR)
+	install -m 755 $(CLIENTS) $(DESTDIR)$(BINDIR)/
+	install -m 644 $(wildcard clients/*.1) $(DESTDIR)$(MAN1DIR)/
 	install -d $(DESTDIR)$(CONFDIR)/xinetd.d $(DESTDIR)$(PREFIX)/lib/systemd/system
 	for f in xinetd.d/*; do \
 	  sed -e 's|@LIBEXEC@|$(LIBEXEC)|g' -e 's|@SPOOL@|$(SPOOLDIR)|g' -e 's|@CONFDIR@|$(CONFDIR)|g' \
@@ -91,4 +106,5 @@ install: all
 
 clean:
 	rm -f common/*.o common/libcommon.a smtpd/*.o pop3d/*.o imapd/*.o $(PROGS) $(HELPERS)
+	rm -f clients/*.o clients/libclient.a $(CLIENTS)
 	@$(MAKE) -s -C tests/fuzz clean 2>/dev/null || true
