@@ -164,7 +164,6 @@ void conn_flush(struct conn *c)
 
 void conn_write(struct conn *c, const char *p, size_t n)
 {
-	conn_trace(c, 'C', p, n);
 	lout_write(&c->out, p, n);
 	if (c->out.failed)
 		fail(EX_TEMPFAIL, "writing to %s: connection lost", c->label);

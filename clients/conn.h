@@ -54,7 +54,8 @@ void conn_send(struct conn *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void conn_send_masked(struct conn *c, const char *shown, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* Raw bytes (message data, already in wire form); traced line by line. */
+/* Raw bytes (message data, already in wire form), not traced: the caller
+ * traces them as lines. */
 void conn_write(struct conn *c, const char *p, size_t n);
 void conn_flush(struct conn *c);
 

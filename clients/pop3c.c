@@ -6,7 +6,7 @@
 #include <strings.h>
 
 #include "fail.h"
-#include "sasl.h"
+#include "secret.h"
 
 /* Read a status line: 1 for +OK, 0 for -ERR; exit on anything else. */
 static int status(struct pop3 *p)
@@ -53,17 +53,12 @@ static void login_failed(struct pop3 *p)
 
 void pop3_login(struct pop3 *p, const char *user, const char *pass)
 {
-	char plain[2 * PASSWORD_MAX + 4], b64[sizeof plain * 4 / 3 + 8];
-	size_t ul = strlen(user), pl = strlen(pass);
+	char b64[PASSWORD_MAX * 3];
 
-	if (strpbrk(user, "\r\n") || strpbrk(pass, "\r\n") || ul + pl + 2 > sizeof plain)
-		fail(EX_USAGE, "user or password holds a line break or is too long");
+	if (strpbrk(user, "\r\n") || strpbrk(pass, "\r\n"))
+		fail(EX_USAGE, "user or password holds a line break");
 	if (p->sasl_plain) {
-		plain[0] = '\0';
-		memcpy(plain + 1, user, ul);
-		plain[ul + 1] = '\0';
-		memcpy(plain + ul + 2, pass, pl);
-		base64_encode(plain, ul + pl + 2, b64, sizeof b64);
+		sasl_plain_response(user, pass, b64, sizeof b64);
 		conn_send_masked(&p->c, "AUTH PLAIN ********", "AUTH PLAIN %s", b64);
 		if (status(p) != 1)
 			login_failed(p);

@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "climits.h"
 #include "fail.h"
+#include "sasl.h"
 
 #define NETRC_MAX (64 * 1024)
 
@@ -171,4 +172,19 @@ const char *secret_password(const char *passfile, const char *envname,
 		return password;
 	fail(EX_USAGE, "no password for %s: use -p FILE, $%s, ~/.netrc or a terminal",
 	     user, envname ? envname : "");
+}
+
+void sasl_plain_response(const char *user, const char *pass, char *dst, size_t dstsz)
+{
+	char plain[2 * PASSWORD_MAX + 4];
+	size_t ul = strlen(user), pl = strlen(pass);
+
+	if (strpbrk(user, "\r\n") || strpbrk(pass, "\r\n") || ul + pl + 2 > sizeof plain)
+		fail(EX_USAGE, "user or password holds a line break or is too long");
+	plain[0] = '\0';
+	memcpy(plain + 1, user, ul);
+	plain[ul + 1] = '\0';
+	memcpy(plain + ul + 2, pass, pl);
+	if (!base64_encode(plain, ul + pl + 2, dst, dstsz))
+		fail(EX_USAGE, "user or password too long");
 }

@@ -21,4 +21,8 @@ const char *secret_password(const char *passfile, const char *envname,
 bool netrc_find(const char *text, const char *host, const char *user,
 		char *login, size_t loginsz, char *password, size_t passsz);
 
+/* The SASL PLAIN response (RFC 4616) "\0user\0pass" in base64, into dst;
+ * exit EX_USAGE when either holds a line break or dst is too small. */
+void sasl_plain_response(const char *user, const char *pass, char *dst, size_t dstsz);
+
 #endif
