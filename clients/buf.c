@@ -1,5 +1,6 @@
 #include "buf.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,4 +45,30 @@ void buf_free(struct buf *b)
 {
 	free(b->p);
 	buf_init(b, b->max);
+}
+
+char *str_vprintf(const char *fmt, va_list ap)
+{
+	va_list again;
+	char *s;
+	int n;
+
+	va_copy(again, ap);
+	n = vsnprintf(NULL, 0, fmt, again);
+	va_end(again);
+	if (n < 0 || !(s = malloc((size_t)n + 3)))
+		fail(EX_OSERR, "out of memory");
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	return s;
+}
+
+char *str_printf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = str_vprintf(fmt, ap);
+	va_end(ap);
+	return s;
 }

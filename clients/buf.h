@@ -18,4 +18,9 @@ bool buf_add(struct buf *b, const void *p, size_t n);
 int buf_emit(void *b, const char *p, size_t n);
 void buf_free(struct buf *b);
 
+/* A formatted string in fresh memory (free it); exit when out of memory. */
+#include <stdarg.h>
+char *str_vprintf(const char *fmt, va_list ap);
+char *str_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 #endif

@@ -77,7 +77,7 @@ void conn_trace(const struct conn *c, char dir, const char *p, size_t n)
 		for (size_t k = i; k < i + len; k++) {
 			unsigned char ch = (unsigned char)p[k];
 
-			if (ch >= 0x20 && ch != 0x7f && ch != '\\')
+			if (ch >= 0x20 && ch != 0x7f)
 				fputc(ch, stderr);
 			else
 				fprintf(stderr, "\\x%02x", ch);
@@ -171,22 +171,15 @@ void conn_write(struct conn *c, const char *p, size_t n)
 
 static void send_line(struct conn *c, const char *shown, const char *fmt, va_list ap)
 {
-	va_list again;
-	char *line;
-	int n;
+	char *line = str_vprintf(fmt, ap);	/* room for the CRLF */
+	size_t n = strlen(line);
 
-	va_copy(again, ap);
-	n = vsnprintf(NULL, 0, fmt, again);
-	va_end(again);
-	if (n < 0 || !(line = malloc((size_t)n + 3)))
-		fail(EX_OSERR, "out of memory");
-	vsnprintf(line, (size_t)n + 1, fmt, ap);
 	if (shown)
 		conn_trace(c, 'C', shown, strlen(shown));
 	else
-		conn_trace(c, 'C', line, (size_t)n);
+		conn_trace(c, 'C', line, n);
 	memcpy(line + n, "\r\n", 2);
-	lout_write(&c->out, line, (size_t)n + 2);
+	lout_write(&c->out, line, n + 2);
 	free(line);
 	conn_flush(c);
 }

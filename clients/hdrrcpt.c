@@ -132,3 +132,18 @@ int hdr_recipients(char *msg, size_t *len, char (*out)[HDR_ADDR_MAX + 1], size_t
 	}
 	return 0;
 }
+
+const char *hdr_return_path(const char *m, size_t len, char *dst, size_t sz)
+{
+	const char *lf = memchr(m, '\n', len), *lt, *gt;
+	size_t n = lf ? (size_t)(lf - m) : len;
+
+	dst[0] = '\0';
+	if (n > 12 && strncasecmp(m, "Return-Path:", 12) == 0 &&
+	    (lt = memchr(m, '<', n)) && (gt = memchr(lt, '>', n - (size_t)(lt - m))) &&
+	    (size_t)(gt - lt) < sz && !memchr(lt, ' ', (size_t)(gt - lt))) {
+		memcpy(dst, lt + 1, (size_t)(gt - lt - 1));
+		dst[gt - lt - 1] = '\0';
+	}
+	return dst;
+}

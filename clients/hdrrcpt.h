@@ -20,4 +20,8 @@ int hdr_address_list(const char *v, size_t len, char (*out)[HDR_ADDR_MAX + 1],
  * (*len shrinks).  -1 as above. */
 int hdr_recipients(char *msg, size_t *len, char (*out)[HDR_ADDR_MAX + 1], size_t *n);
 
+/* The address of a message's first line when it is "Return-Path: <addr>"
+ * (what a server puts on top when it stores a message), else "". */
+const char *hdr_return_path(const char *msg, size_t len, char *dst, size_t dstsz);
+
 #endif

@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "fail.h"
+#include "hdrrcpt.h"
 #include "net.h"
 #include "opts.h"
 #include "pop3c.h"
@@ -44,25 +45,6 @@ static const char *host_of(const struct copts *o, const char *port)
 	if (o->server && endpoint_parse(o->server, port, e))
 		return e->host;
 	return "localhost";
-}
-
-/* The envelope sender: -f, else the message's Return-Path, else <>. */
-static const char *sender(const struct xfer *x, const char *m, size_t len, char *dst,
-			  size_t sz)
-{
-	const char *lt, *gt;
-
-	if (x->from)
-		return x->from;
-	dst[0] = '\0';
-	if (len > 13 && strncasecmp(m, "Return-Path:", 12) == 0 &&
-	    (lt = memchr(m, '<', len)) && (gt = memchr(lt, '>', len - (size_t)(lt - m))) &&
-	    !memchr(m, '\n', (size_t)(lt - m)) && (size_t)(gt - lt) < sz &&
-	    !memchr(lt, ' ', (size_t)(gt - lt)) && !memchr(lt, '\n', (size_t)(gt - lt))) {
-		memcpy(dst, lt + 1, (size_t)(gt - lt - 1));
-		dst[gt - lt - 1] = '\0';
-	}
-	return dst;
 }
 
 static void trace_header(const struct xfer *x, const struct pop3_msg *m, struct buf *b)
@@ -104,7 +86,10 @@ static int send_one(struct xfer *x, const struct pop3_msg *m, size_t k, size_t t
 		fail(EX_UNAVAILABLE, "RETR %u refused: %.200s", m->num, x->p.c.line);
 	if (!x->smtp_open)
 		open_smtp(x);
-	code = smtp_mail(&x->s, sender(x, b.p + hl, b.len - hl, from, sizeof from), b.p, b.len);
+	/* The envelope sender: -f, else the message's Return-Path, else <>. */
+	if (!x->from)
+		hdr_return_path(b.p + hl, b.len - hl, from, sizeof from);
+	code = smtp_mail(&x->s, x->from ? x->from : from, b.p, b.len);
 	if (code == 250 && (code = smtp_rcpt(&x->s, x->to)) != 250 && code != 251)
 		status = smtp_status(code, true);
 	else if (code == 250 || code == 251)
