@@ -72,10 +72,12 @@ static char command(struct imap *m, imap_untagged fn, void *arg, const char *sho
 		conn_send_masked(&m->c, masked, "%s %s", tag, line);
 	} else
 		conn_send(&m->c, "%s %s", tag, line);
-	for (;;) {
+	for (long untagged = 0;; untagged++) {
 		struct imap_lex l;
 		struct imap_tok t;
 
+		if (untagged > m->c.lines_max)
+			conn_need(&m->c, C_TOOMANY);
 		read_resp(m);
 		imap_lex_init(&l, &m->r);
 		t = imap_next(&l);

@@ -117,6 +117,23 @@ static void print_message(const char *body, size_t len, time_t when)
 		fail(EX_IOERR, "writing to standard output failed: nothing deleted");
 }
 
+/* The data items a FETCH response may carry (RFC 3501 7.4.2, RFC 7162,
+ * RFC 8474): anything else means the response is not what it seems, as
+ * when a literal was longer than announced. */
+static bool fetch_item(const struct imap_tok *t)
+{
+	static const char *const items[] = {
+		"UID", "FLAGS", "INTERNALDATE", "RFC822.SIZE", "BODY[]", "MODSEQ",
+		"ENVELOPE", "BODYSTRUCTURE", "BODY", "RFC822", "RFC822.HEADER",
+		"RFC822.TEXT", "EMAILID", "THREADID", "SAVEDATE", NULL
+	};
+
+	for (int i = 0; items[i]; i++)
+		if (is(t, items[i]))
+			return true;
+	return false;
+}
+
 /* "* 4 FETCH (UID 9 INTERNALDATE "..." BODY[] {n}...)" */
 static void on_fetch(void *arg, struct imap_lex *l, struct imap_tok t)
 {
@@ -135,6 +152,9 @@ static void on_fetch(void *arg, struct imap_lex *l, struct imap_tok t)
 	while ((t = imap_next(l)).kind == T_ATOM) {
 		struct imap_tok v = imap_next(l);
 
+		if (!fetch_item(&t))
+			fail(EX_PROTOCOL, "IMAP server sent an unknown FETCH item: %.*s",
+			     (int)(t.len > 60 ? 60 : t.len), t.p);
 		if (is(&t, "UID") && !number(&v, &uid))
 			break;
 		if (is(&t, "BODY[]"))
