@@ -111,7 +111,13 @@ def imap():
         l = line()
         tag, cmd = (l.split(b" ", 2) + [b"", b""])[:2]
         rest = l[len(tag) + 1:].upper()
-        if rest.startswith(b"UID SEARCH"):
+        if rest.startswith(b"CAPABILITY"):
+            caps = b"IMAP4rev1" if mode == "imap-nouidplus" else b"IMAP4rev1 UIDPLUS"
+            send(b"* CAPABILITY %s\r\n%s OK done\r\n" % (caps, tag))
+        elif rest.startswith(b"UID SEARCH DELETED"):
+            # another client has marked message 3 \Deleted too
+            send(b"* SEARCH 3 7\r\n%s OK done\r\n" % tag)
+        elif rest.startswith(b"UID SEARCH"):
             if mode == "imap-endless":
                 forever(b"* OK still here\r\n")
             send(b"* SEARCH 7\r\n%s OK done\r\n" % tag)
