@@ -124,7 +124,8 @@ enum cst conn_read(struct conn *c, struct buf *b, size_t n)
 		c->in.pos += take;
 		n -= take;
 	}
-	conn_trace(c, 'S', b->p + start, b->len - start);
+	if (b->len > start)		/* an empty literal has no bytes to show */
+		conn_trace(c, 'S', b->p + start, b->len - start);
 	return C_OK;
 }
 
