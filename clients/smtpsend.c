@@ -100,14 +100,13 @@ static int send_message(const struct copts *o, const struct sendopts *so,
 	code = smtp_mail(&s, so->from, msg->p, msg->len);
 	if (code != 250) {
 		warn("MAIL FROM refused: %s", s.r.text);
-		return smtp_status(code, false);
-	}
-	if (recipients(&s, rcpts, n, &status) == 0)
-		return status;
-	code = smtp_data(&s, msg->p, msg->len);
-	if (code != 250) {
-		warn("message refused: %s", s.r.text);
-		return smtp_status(code, false);
+		status = smtp_status(code, false);
+	} else if (recipients(&s, rcpts, n, &status) > 0) {
+		code = smtp_data(&s, msg->p, msg->len);
+		if (code != 250) {
+			warn("message refused: %s", s.r.text);
+			status = smtp_status(code, false);
+		}
 	}
 	smtp_quit(&s);
 	return status;
@@ -130,7 +129,7 @@ int main(int argc, char **argv)
 	struct copts o;
 	struct buf msg;
 	size_t n = 0;
-	int ch;
+	int ch, status;
 
 	progname = "smtpsend";
 	copts_init(&o, "SMTPSEND_PASSWORD");
@@ -173,5 +172,7 @@ int main(int argc, char **argv)
 			hdrp[i] = hdr[i];
 		rcpts = hdrp;
 	}
-	return send_message(&o, &so, &msg, rcpts, n);
+	status = send_message(&o, &so, &msg, rcpts, n);
+	buf_free(&msg);
+	return status;
 }

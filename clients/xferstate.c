@@ -52,7 +52,8 @@ static void parse(struct xstate *s, struct buf *text, long max)
 			remember(s, p);
 		p = lf + 1;
 	}
-	qsort(s->uidls, s->n, sizeof *s->uidls, cmp);
+	if (s->n)		/* qsort wants an array, even of none */
+		qsort(s->uidls, s->n, sizeof *s->uidls, cmp);
 	s->sorted = s->n;
 }
 
