@@ -6,6 +6,8 @@ PREFIX    ?= /usr/local
 DESTDIR   ?=
 LIBEXEC    = $(PREFIX)/libexec/facteur
 MANDIR     = $(PREFIX)/share/man/man8
+BINDIR     = $(PREFIX)/bin
+MAN1DIR    = $(PREFIX)/share/man/man1
 CONFDIR   ?= /etc
 SPOOLDIR  ?= /var/spool/facteur
 
@@ -28,18 +30,23 @@ PROGS      = $(foreach p,smtpd pop3d imapd,$(if $(wildcard $(p)/*.c),$(p)/$(p)))
 COMMON_SRC = $(wildcard common/*.c)
 COMMON_OBJ = $(COMMON_SRC:.c=.o)
 MESSAGE_OBJ = $(patsubst %.c,%.o,$(wildcard message/*.c))
-HEADERS    = $(wildcard common/*.h message/*.h smtpd/*.h pop3d/*.h imapd/*.h admin/*.h)
+HEADERS    = $(wildcard common/*.h message/*.h smtpd/*.h pop3d/*.h imapd/*.h admin/*.h clients/*.h)
+# The clients: one main each over clients/libclient.a (their shared layer).
+CLIENT_NAMES = popls smtpsend popxfer imapdrain
+CLIENTS    = $(patsubst %.c,%,$(wildcard $(CLIENT_NAMES:%=clients/%.c)))
+CLIENT_LIB = $(filter-out $(CLIENTS:=.o),$(patsubst %.c,%.o,$(wildcard clients/*.c)))
 HELPERS    = tests/helpers/mkhash tests/helpers/mboxcheck tests/helpers/mimetool \
              tests/helpers/failshim.so tests/helpers/maxrss
 
-.PHONY: all test run install clean bench bench-peers bench-multihost fuzz memcheck torture
-all: $(PROGS) admin/facteur-user $(HELPERS)
+.PHONY: all test run install uninstall clean bench bench-peers bench-multihost fuzz memcheck torture
+all: $(PROGS) admin/facteur-user $(CLIENTS) $(HELPERS)
 
 common/libcommon.a: $(COMMON_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
 message/libmessage.a: $(MESSAGE_OBJ)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 %.o: %.c $(HEADERS)
@@ -55,6 +62,13 @@ endef
 $(foreach p,smtpd pop3d imapd,$(eval $(call program,$(p))))
 
 admin/facteur-user: $(patsubst %.c,%.o,$(wildcard admin/*.c)) common/libcommon.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+clients/libclient.a: $(CLIENT_LIB)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(CLIENTS): %: %.o clients/libclient.a common/libcommon.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # The fault shim is preloaded into the programs: never sanitized itself.
@@ -126,6 +140,9 @@ install: all
 	install -m 755 admin/facteur-user $(DESTDIR)$(SBINDIR)/
 	for m in $(MANPAGES); do install -m 644 $$m $(DESTDIR)$(MANDIR)/facteur-$$(basename $$m); done
 	install -m 644 admin/facteur-user.8 $(DESTDIR)$(MANDIR)/
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MAN1DIR)
+	install -m 755 $(CLIENTS) $(DESTDIR)$(BINDIR)/
+	install -m 644 $(wildcard clients/*.1) $(DESTDIR)$(MAN1DIR)/
 	for f in xinetd.d/*; do $(SUBST) $$f > $(DESTDIR)$(CONFDIR)/$$f; done
 	for f in systemd/*; do $(SUBST) $$f > $(DESTDIR)$(UNITDIR)/$$(basename $$f); done
 	for f in stunnel/*s.conf; do $(SUBST) $$f > $(DESTDIR)$(FCONF)/$$f; done
@@ -139,6 +156,8 @@ install: all
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(LIBEXEC)/,$(notdir $(PROGS))) $(DESTDIR)$(SBINDIR)/facteur-user
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(CLIENTS))) \
+	  $(addprefix $(DESTDIR)$(MAN1DIR)/,$(notdir $(wildcard clients/*.1)))
 	rm -f $(foreach m,$(MANPAGES),$(DESTDIR)$(MANDIR)/facteur-$(notdir $(m))) \
 	  $(DESTDIR)$(MANDIR)/facteur-user.8
 	rm -f $(addprefix $(DESTDIR)$(CONFDIR)/,$(wildcard xinetd.d/*)) \
@@ -152,4 +171,5 @@ uninstall:
 
 clean:
 	rm -f common/*.o common/libcommon.a message/*.o message/libmessage.a smtpd/*.o pop3d/*.o imapd/*.o admin/*.o $(PROGS) admin/facteur-user $(HELPERS)
+	rm -f clients/*.o clients/libclient.a $(CLIENTS)
 	@$(MAKE) -s -C tests/fuzz clean 2>/dev/null || true

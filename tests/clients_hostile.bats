@@ -1,0 +1,111 @@
+#!/usr/bin/env bats
+# The clients against a scripted hostile server (tests/helpers/fakeserver.py):
+# over-long lines (one byte over each bound, and exactly at it), replies
+# that never end, a literal longer or shorter than announced, a connection
+# cut in the middle of a message.  Each ends with a clear error and status,
+# never a crash or a hang, and popxfer and imapdrain delete nothing they did
+# not deliver or print.
+
+load lib
+load helpers/clients
+
+setup() { setup_clients; }
+teardown() { teardown_spool; }
+
+fake() { echo "$FAKE $1 $T/fake.log"; }
+
+@test "hostile: a reply line one byte over -l is refused; one at -l is read" {
+	FAKE_LEN=101 run "$POPLS" -l 100 -c "$(fake pop3-longline)" -u a -p "$T/alice.pw"
+	[ "$status" -eq "$EX_PROTOCOL" ]
+	[[ "$output" == *"POP3 server sent more than the limit (-l 100"* ]]
+	FAKE_LEN=100 run "$POPLS" -l 100 -c "$(fake pop3-longline)" -u a -p "$T/alice.pw"
+	[ "$status" -eq 0 ]
+	FAKE_LEN=65 run "$SMTPSEND" -l 64 -c "$(fake smtp-longline)" a@b <<< "x"
+	[ "$status" -eq "$EX_PROTOCOL" ]
+	FAKE_LEN=64 run "$SMTPSEND" -l 64 -c "$(fake smtp-longline)" a@b <<< "x"
+	[ "$status" -eq 0 ]
+	FAKE_LEN=201 run "$IMAPDRAIN" -l 200 -c "$(fake imap-longline)" -u a -p "$T/alice.pw"
+	[ "$status" -eq "$EX_PROTOCOL" ]
+	! grep -q STORE "$T/fake.log"
+}
+
+@test "hostile: multi-line replies that never end stop at -R lines" {
+	run timeout 20 "$SMTPSEND" -R 1000 -c "$(fake smtp-endless)" a@b <<< "x"
+	[ "$status" -eq "$EX_PROTOCOL" ]
+	[[ "$output" == *"more than 1000 lines"* ]]
+	run timeout 20 "$POPLS" -R 1000 -c "$(fake pop3-endless)" -u a -p "$T/alice.pw"
+	[ "$status" -eq "$EX_PROTOCOL" ]
+	run timeout 20 "$IMAPDRAIN" -R 1000 -c "$(fake imap-endless)" -u a -p "$T/alice.pw"
+	[ "$status" -eq "$EX_PROTOCOL" ]
+	! grep -q STORE "$T/fake.log"
+}
+
+@test "hostile: a message that never ends stops at -m bytes, nothing deleted" {
+	run timeout 20 "$POPXFER" -m 100000 -c "$(fake pop3-endless-retr)" -u a -p "$T/alice.pw" \
+		-C "$SMTP_CMD" -F "$T/state" -d "bob@$DOMAIN"
+	[ "$status" -eq "$EX_PROTOCOL" ]
+	! grep -q DELE "$T/fake.log"
+	[ "$(count_messages "$(inbox bob)")" = 0 ]
+	[ ! -s "$T/state" ]
+}
+
+@test "hostile: POP3 connection cut mid-message: popxfer sends and deletes nothing" {
+	run timeout 20 "$POPXFER" -c "$(fake pop3-cut)" -u a -p "$T/alice.pw" \
+		-C "$SMTP_CMD" -F "$T/state" -d "bob@$DOMAIN"
+	[ "$status" -eq "$EX_TEMPFAIL" ]
+	[[ "$output" == *"closed the connection"* ]]
+	grep -q '^RETR 1' "$T/fake.log"
+	! grep -q DELE "$T/fake.log"
+	[ "$(count_messages "$(inbox bob)")" = 0 ]
+	[ ! -s "$T/state" ]
+}
+
+@test "hostile: IMAP literal longer than announced: error, nothing deleted" {
+	run timeout 20 "$IMAPDRAIN" -c "$(fake imap-literal)" -u a -p "$T/alice.pw"
+	[ "$status" -eq "$EX_PROTOCOL" ]
+	grep -q 'UID FETCH 7' "$T/fake.log"
+	! grep -q -e STORE -e EXPUNGE "$T/fake.log"
+}
+
+@test "hostile: IMAP literal shorter than announced: timeout, nothing deleted" {
+	run timeout 20 "$IMAPDRAIN" -w 1 -c "$(fake imap-short)" -u a -p "$T/alice.pw"
+	[ "$status" -eq "$EX_TEMPFAIL" ]
+	[[ "$output" == *"within 1 seconds"* ]]
+	! grep -q -e STORE -e EXPUNGE "$T/fake.log"
+}
+
+@test "hostile: IMAP connection cut mid-literal: nothing printed, nothing deleted" {
+	run timeout 20 "$IMAPDRAIN" -c "$(fake imap-cut)" -u a -p "$T/alice.pw"
+	[ "$status" -eq "$EX_TEMPFAIL" ]
+	[[ "$output" != *"From "* ]]
+	! grep -q -e STORE -e EXPUNGE "$T/fake.log"
+}
+
+@test "hostile: a literal over -m is refused before it is read" {
+	run timeout 20 "$IMAPDRAIN" -m 10 -c "$(fake imap)" -u a -p "$T/alice.pw"
+	[ "$status" -eq "$EX_PROTOCOL" ]
+	! grep -q STORE "$T/fake.log"
+	# the same server within bounds: printed, then deleted by UID
+	run timeout 20 "$IMAPDRAIN" -c "$(fake imap)" -u a -p "$T/alice.pw"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"body line"* ]]
+	grep -q 'UID STORE 7 +FLAGS.SILENT (\\Deleted)' "$T/fake.log"
+	grep -q 'UID EXPUNGE 7' "$T/fake.log"
+	! grep -q ' EXPUNGE$' "$T/fake.log"
+}
+
+@test "hostile: SMTP server that never answers: timeout -w" {
+	run timeout 20 "$SMTPSEND" -w 1 -c "sleep 10" a@b <<< "x"
+	[ "$status" -eq "$EX_TEMPFAIL" ]
+	[[ "$output" == *"no reply from SMTP server within 1 seconds"* ]]
+}
+
+@test "hostile: without UIDPLUS, no EXPUNGE while others' messages are marked \\Deleted" {
+	run timeout 20 "$IMAPDRAIN" -c "$(fake imap-nouidplus)" -u a -p "$T/alice.pw"
+	[ "$status" -eq "$EX_TEMPFAIL" ]
+	[[ "$output" == *"body line"* ]]
+	[[ "$output" == *"not expunged"* ]]
+	grep -q 'UID STORE 7 ' "$T/fake.log"
+	grep -q 'UID SEARCH DELETED' "$T/fake.log"
+	! grep -q 'EXPUNGE' "$T/fake.log"
+}
