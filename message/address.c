@@ -379,7 +379,8 @@ static void put(struct wbuf *w, const char *s, size_t n)
 static bool is_atext(unsigned char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || c >= 0x80 || strchr("!#$%&'*+-/=?^_`{|}~", c);
+	       (c >= '0' && c <= '9') || c >= 0x80 ||
+	       (c != 0 && strchr("!#$%&'*+-/=?^_`{|}~", c));
 }
 
 /* A display name: as it is when it is one atom, else quoted. */
