@@ -99,7 +99,12 @@ send_and_read() {
 	mkdir -p "$P/tests" "$P/mbox"
 	chmod 700 "$T/root-home"
 	cp "$TOP/Makefile" "$TOP/tests/run-demo" "$P/" && mv "$P/run-demo" "$P/tests/"
-	for d in common smtpd pop3d imapd admin stunnel tests/helpers tests/fuzz; do ln -s "$TOP/$d" "$P/$d"; done
+	# every part of the tree the build reads, as links into this checkout
+	for d in "$TOP"/*/; do
+		d=$(basename "$d")
+		case $d in tests|mbox) ;; *) ln -s "$TOP/$d" "$P/$d" ;; esac
+	done
+	for d in tests/helpers tests/fuzz; do ln -s "$TOP/$d" "$P/$d"; done
 	start_demo "$P"
 	PRIVATE_SPOOL=$(sed -n 's/^make run: user nobody cannot reach .*; the demo spool is //p' "$T/out")
 	[[ "$PRIVATE_SPOOL" == /var/tmp/facteur-demo-* ]]
