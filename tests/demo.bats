@@ -82,9 +82,10 @@ send_and_read() {
 @test "make run: a port already taken stops it with the reason, exit non-zero, nothing left" {
 	python3 -c 'import socket,sys,time; s=socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); time.sleep(30)' \
 		$((BASE + 143)) & holder=$!
-	sleep 0.3
+	wait_port $((BASE + 143))
 	run make -s -C "$TOP" run PORT_BASE="$BASE" DEMO_SPOOL="$T/demo"
 	kill $holder
+	echo "$output"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"IMAP could not listen on 127.0.0.1:$((BASE + 143))"* ]]
 	[[ "$output" == *"Address already in use"* ]]
