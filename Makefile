@@ -1,4 +1,5 @@
-# facteur: smtpd, pop3d and imapd over one small library.
+# facteur: smtpd, pop3d and imapd over one small library (common/) and a
+# message-parsing library (message/, used by imapd and the tests).
 # make | make test | make run | make install | make bench | make fuzz | make clean
 
 PREFIX    ?= /usr/local
@@ -15,7 +16,7 @@ CSTD       = -std=c11 -D_DEFAULT_SOURCE
 WARN       = -Wall -Wextra -Werror
 HARDEN     = -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 OPT       ?= -O2 -g
-CFLAGS    += $(CSTD) $(WARN) $(OPT) -Icommon
+CFLAGS    += $(CSTD) $(WARN) $(OPT) -Icommon -Imessage
 LDLIBS    += -lcrypt
 
 ifeq ($(SANITIZE),1)
@@ -28,7 +29,8 @@ endif
 PROGS      = $(foreach p,smtpd pop3d imapd,$(if $(wildcard $(p)/*.c),$(p)/$(p)))
 COMMON_SRC = $(wildcard common/*.c)
 COMMON_OBJ = $(COMMON_SRC:.c=.o)
-HEADERS    = $(wildcard common/*.h smtpd/*.h pop3d/*.h imapd/*.h clients/*.h)
+MESSAGE_OBJ = $(patsubst %.c,%.o,$(wildcard message/*.c))
+HEADERS    = $(wildcard common/*.h message/*.h smtpd/*.h pop3d/*.h imapd/*.h clients/*.h)
 # The clients: one main each over clients/libclient.a (their shared layer).
 CLIENT_NAMES = popls smtpsend popxfer imapdrain
 CLIENTS    = $(patsubst %.c,%,$(wildcard $(CLIENT_NAMES:%=clients/%.c)))
@@ -42,11 +44,17 @@ all: $(PROGS) $(CLIENTS) $(HELPERS)
 common/libcommon.a: $(COMMON_OBJ)
 	$(AR) rcs $@ $^
 
+message/libmessage.a: $(MESSAGE_OBJ)
+	$(AR) rcs $@ $^
+
 %.o: %.c $(HEADERS)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
+# LIBS_<prog>: the libraries a program links besides common/.
+LIBS_imapd = message/libmessage.a
+
 define program
-$(1)/$(1): $(patsubst %.c,%.o,$(wildcard $(1)/*.c)) common/libcommon.a
+$(1)/$(1): $(patsubst %.c,%.o,$(wildcard $(1)/*.c)) $$(LIBS_$(1)) common/libcommon.a
 	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
 endef
 $(foreach p,smtpd pop3d imapd,$(eval $(call program,$(p))))
@@ -54,7 +62,7 @@ $(foreach p,smtpd pop3d imapd,$(eval $(call program,$(p))))
 clients/libclient.a: $(CLIENT_LIB)
 	$(AR) rcs $@ $^
 
-$(CLIENTS): %: %.o clients/libclient.a common/libcommon.a
+$(CLIENTS): %: %.o clients/libclient.a message/libmessage.a common/libcommon.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # The fault shim is preloaded into the programs: never sanitized itself.
@@ -64,7 +72,8 @@ tests/helpers/failshim.so: tests/helpers/failshim.c
 tests/helpers/%: tests/helpers/%.c common/libcommon.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-tests/helpers/mimetool: tests/helpers/mimetool.c imapd/mime.o imapd/mime_reader.o imapd/mime_envelope.o imapd/mime_section.o imapd/mime_decode.o imapd/msgsearch.o imapd/imapout.o common/libcommon.a
+# mimetool shows what imapd would: the message library and imapd's writers.
+tests/helpers/mimetool: tests/helpers/mimetool.c imapd/bodystructure.o imapd/envelope.o imapd/section.o imapd/imapout.o message/libmessage.a common/libcommon.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 test: all
@@ -105,6 +114,6 @@ install: all
 	    $$f > $(DESTDIR)$(PREFIX)/lib/systemd/system/$$(basename $$f); done
 
 clean:
-	rm -f common/*.o common/libcommon.a smtpd/*.o pop3d/*.o imapd/*.o $(PROGS) $(HELPERS)
+	rm -f common/*.o common/libcommon.a message/*.o message/libmessage.a smtpd/*.o pop3d/*.o imapd/*.o $(PROGS) $(HELPERS)
 	rm -f clients/*.o clients/libclient.a $(CLIENTS)
 	@$(MAKE) -s -C tests/fuzz clean 2>/dev/null || true

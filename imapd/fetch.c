@@ -8,7 +8,8 @@
 
 #include "imapout.h"
 #include "index.h"
-#include "mime.h"
+#include "msgwrite.h"
+#include "section.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -90,14 +91,15 @@ static bool section_text(struct tok *t, char *buf, size_t cap, size_t *len)
 	return true;
 }
 
-/* "<origin.count>" after a section. */
+/* "<origin.count>" after a section.  A count of 0 is taken, as Dovecot
+ * takes it, for an empty window (RFC 3501 9 says nz-number). */
 static bool partial(struct tok *t, struct fetch_item *it)
 {
 	if (!tok_char(t, '<'))
 		return true;
 	it->partial = true;
 	return tok_number(t, &it->origin) && tok_char(t, '.') &&
-	       tok_nz_number(t, &it->count) && tok_char(t, '>');
+	       tok_number(t, &it->count) && tok_char(t, '>');
 }
 
 static bool body_section(struct tok *t, struct fetch *f, bool peek)

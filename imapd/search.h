@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "limits.h"
-#include "mime.h"
+#include "message.h"
 #include "parser.h"
 
 enum search_key {
@@ -34,7 +34,8 @@ enum search_key {
 	SK_SENT,	/* u.date against Date: SENTBEFORE, SENTON, SENTSINCE */
 	SK_SEQ,		/* u.set of message sequence numbers */
 	SK_UID,		/* u.set of UIDs */
-	SK_HEADER,	/* u.text: field contains value; FROM, TO, ... HEADER */
+	SK_HEADER,	/* u.text: field contains value; SUBJECT, HEADER */
+	SK_ADDRESS,	/* the same on an address list: FROM, TO, CC, BCC */
 	SK_BODY,	/* u.text.value in the body */
 	SK_TEXT,	/* u.text.value in the header or the body */
 };
@@ -47,6 +48,9 @@ enum search_cost {
 	SC_BODY,	/* reads (and decodes) the body */
 	SC_TEXT,	/* both */
 };
+
+/* RFC 5322 2.1.1: no field name is longer than a line. */
+#define SEARCH_FIELD_NAME_MAX 998
 
 #define SEARCH_NIL UINT16_MAX	/* no node */
 /* Ranges of all sequence sets of one SEARCH together. */
@@ -103,6 +107,9 @@ enum search_status {
  * *(SP search-key), to the end of the command.  Syntax and the bounds are
  * checked before the charset. */
 enum search_status search_parse(struct tok *t, struct search *q);
+
+/* Days since 1970-01-01 of a time in Unix seconds (negative ones too). */
+int64_t search_day_of(int64_t t);
 
 /* Give "*" its value (the last message number and the last UID of the
  * view) and make every set sorted and disjoint, for search_match(). */

@@ -763,7 +763,7 @@ static void check_fetch(const struct fetch *f)
 			continue;
 		seen |= !it->peek;
 		check_section(&it->sec, "FETCH");
-		FZ_CHECK(!it->partial || (it->count > 0 && !it->alias),
+		FZ_CHECK(!it->partial || !it->alias,
 			 "FETCH: partial <%u.%u>", it->origin, it->count);
 		if (it->alias)
 			check_alias(it);

@@ -1,11 +1,12 @@
-/* The message structure (mime.h) and SEARCH's view of a message
- * (msgsearch.h), on a message made of the input and stored as the store
- * would hold it (mboxmsg.h: the mbox quoter, a From_ line, a message after).
+/* The message structure (message.h, written out by imapd's msgwrite.h and
+ * section.h) and SEARCH's view of a message (msgsearch.h), on a message
+ * made of the input and stored as the store would hold it (mboxmsg.h: the
+ * mbox quoter, a From_ line, a message after).
  *
  * mime_parse() gives a tree within its bounds (IMAP_MIME_DEPTH_MAX,
  * IMAP_MIME_PARTS_MAX), each part inside its parent, after its elder
  * sibling, with upper-case type names, the wire sizes of its header and
- * body and the lines of its body.  BODYSTRUCTURE and BODY follow RFC 3501's
+ * body and the line ends of its body.  BODYSTRUCTURE and BODY follow RFC 3501's
  * body grammar (balanced parentheses outside strings and literals, the
  * fields each kind of part has), ENVELOPE has its ten fields and address
  * lists of four.  For the whole message, HEADER, TEXT, HEADER.FIELDS (.NOT)
@@ -29,8 +30,9 @@
 #include "deadline.h"
 #include "lineio.h"
 #include "mbox.h"
-#include "mime.h"
-#include "mime_int.h"
+#include "msgwrite.h"
+#include "section.h"
+#include "msgparse.h"
 #include "msgsearch.h"
 
 #include <stdio.h>
@@ -156,13 +158,15 @@ static void file_load(struct file *f, bool big)
 	f->big = big;
 }
 
-/* Lines of the wire form of [start, end): line ends, and a last line
- * without one. */
+/* Lines of the body [start, end): its line ends, and a last line without
+ * one only at the end of the message (before a delimiter that line's
+ * break is the delimiter's, RFC 2046 5.1.1). */
 static uint64_t line_count(const struct file *f, uint64_t start, uint64_t end)
 {
 	if (end <= start)
 		return 0;
-	return f->lf[end] - f->lf[start] + (f->b.p[end - 1] != '\n');
+	return f->lf[end] - f->lf[start] +
+	       (end == msg.src.end && f->b.p[end - 1] != '\n');
 }
 
 static void check_part(const struct file *file, const struct mime_part *p,
@@ -615,7 +619,7 @@ static bool field_named(const char *t, size_t n, const char *const *names, size_
 /* HEADER.FIELDS (or .NOT) of a header in wire form, by RFC 3501 6.4.5:
  * the fields named (or the others) with their continuation lines, then the
  * blank line if the header has one.  false when a line is too long for the
- * filter to read its name (FILTER_HEAD in mime_section.c). */
+ * filter to read its name (FILTER_HEAD in imapd/section.c). */
 static bool model_fields(const struct fz_buf *h, const char *const *names, bool not,
 			 struct fz_buf *o)
 {
@@ -632,10 +636,8 @@ static bool model_fields(const struct fz_buf *h, const char *const *names, bool 
 			n--;
 		if (n > 4000)
 			return false;
-		if (n == 0) {		/* the blank line */
-			fz_buf_add(o, "\r\n", 2);
+		if (n == 0)		/* the blank line */
 			break;
-		}
 		if (n == 0 || (t[0] != ' ' && t[0] != '\t'))
 			keep = field_named(t, n, names, &nl) != not;
 		if (keep) {
@@ -643,14 +645,17 @@ static bool model_fields(const struct fz_buf *h, const char *const *names, bool 
 			fz_buf_add(o, "\r\n", 2);
 		}
 	}
+	fz_buf_add(o, "\r\n", 2);	/* the blank line, even when the header has none */
 	return true;
 }
 
 /* Part k of `in`: its k-th part when it is a multipart; else, when it is
  * a message (the top one, or one a message/rfc822 part holds), part 1 is
- * the message itself (RFC 3501 6.4.5).  Sometimes one past the last. */
+ * the message itself (RFC 3501 6.4.5), and part 1 of any other leaf but a
+ * multipart past the limits is the leaf, once (`self`: it was just that
+ * step).  Sometimes one past the last. */
 static const struct mime_part *numbered(const struct mime_part *in, bool message,
-					uint32_t *k)
+					bool self, uint32_t *k)
 {
 	const struct mime_part *c;
 
@@ -663,7 +668,11 @@ static const struct mime_part *numbered(const struct mime_part *in, bool message
 		return c;
 	}
 	*k = 1 + (uint32_t)pick(2);
-	return message && in && *k == 1 ? in : NULL;
+	if (!in || *k != 1 || self)
+		return NULL;
+	if (message)
+		return in;
+	return in->kind == MIME_LEAF && strcmp(in->type, "MULTIPART") != 0 ? in : NULL;
 }
 
 /* A path of part numbers to a part found by walking the tree at random;
@@ -671,14 +680,15 @@ static const struct mime_part *numbered(const struct mime_part *in, bool message
 static void walk(const struct mime_part *root, uint32_t *num, unsigned *n)
 {
 	const struct mime_part *in = root, *at;
-	bool message = true;
+	bool message = true, self = false;
 
 	*n = 0;
 	do {
-		at = numbered(in, message, &num[*n]);
+		at = numbered(in, message, self, &num[*n]);
 		++*n;
 		if (!at)
 			break;
+		self = at == in && at->kind != MIME_MESSAGE;
 		message = at->kind == MIME_MESSAGE;
 		in = message ? at->child : at;
 	} while (*n < SECTION_PARTS_MAX && pick(4));

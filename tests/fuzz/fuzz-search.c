@@ -65,11 +65,12 @@ static unsigned operands(const struct search *q, uint16_t k)
 	return n;
 }
 
-/* The cost of a key that has no operands (search.c's table). */
+/* The cost of a key that has no operands (searchkeys.c's table). */
 static uint8_t leaf_cost(uint8_t key)
 {
 	switch (key) {
 	case SK_HEADER:
+	case SK_ADDRESS:
 	case SK_SENT:
 		return SC_HEADER;
 	case SK_BODY:
@@ -118,6 +119,7 @@ static void check_leaf(const struct box *b, const struct search *q, uint16_t k,
 		*ranges += n->u.set.n;
 		break;
 	case SK_HEADER:
+	case SK_ADDRESS:
 		FZ_CHECK(field_ok(&n->u.text.field), "HEADER with field '%.*s'",
 			 (int)n->u.text.field.n, n->u.text.field.p);
 		/* fall through */
@@ -264,7 +266,7 @@ static int64_t sent_day(const struct search_msg *m)
 	int zone;
 
 	if (msg_sent_date_zone(&m->src, &t, &zone) != 0)
-		return day_of(m->idate);
+		return 0;	/* no usable Date: 1 Jan 1970, as Dovecot */
 	FZ_CHECK(zone >= -(99 * 60 + 59) && zone <= 99 * 60 + 59, "Date: zone %d", zone);
 	return day_of((int64_t)t + (int64_t)zone * 60);
 }
@@ -275,6 +277,9 @@ static bool header_has(const struct search_node *n, const struct search_msg *m)
 
 	memcpy(field, n->u.text.field.p, n->u.text.field.n);
 	field[n->u.text.field.n] = '\0';
+	if (n->key == SK_ADDRESS)
+		return msg_address_contains(&m->src, field, n->u.text.value.p,
+					    n->u.text.value.n);
 	return msg_header_contains(&m->src, field, n->u.text.value.p, n->u.text.value.n);
 }
 
@@ -327,6 +332,7 @@ static bool eval(const struct search *raw, uint16_t k, const struct box *b)
 	case SK_UID:
 		return written_has(raw, n, m->uid, b->last_uid);
 	case SK_HEADER:
+	case SK_ADDRESS:
 		return header_has(n, m);
 	case SK_BODY:
 		return msg_body_contains(&m->src, n->u.text.value.p, n->u.text.value.n);

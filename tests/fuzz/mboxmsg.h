@@ -1,5 +1,5 @@
 /* A message from fuzz bytes, stored as the store would hold it, for the
- * targets that read messages through imapd's message code (mime.h).
+ * targets that read messages through the message library (message.h).
  *
  * The bytes are what a client sent (wire form, any line ends): the mbox
  * quoter turns them into mbox form, as smtpd and APPEND do, and they go
@@ -13,7 +13,7 @@
 #include "fuzz.h"
 
 #include "mboxscan.h"
-#include "mime.h"
+#include "message.h"
 
 struct mboxmsg {
 	int fd;

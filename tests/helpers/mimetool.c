@@ -1,14 +1,19 @@
 /* mimetool MBOX N COMMAND: the test suite's view of message N (1-based) of
- * an mbox through the imapd message-structure module.
+ * an mbox through the message library and imapd's writers.
  *   bodystructure | body | envelope   the FETCH item's value, then LF
  *   section SPEC [SKIP LIMIT]          "BODY[SPEC]<SKIP> {n}" CRLF and the n
  *                                      bytes, as in a FETCH response
  *   search header FIELD STR | search body STR | search text STR
  *                                      "match" (exit 0) or "no match" (exit 1)
  *   date                               "SECONDS ZONE" of the Date: field
+ *   addresses VALUE                    the addr-specs of an address-list value,
+ *                                      one a line, then "= " and the list as
+ *                                      SEARCH compares it (message N unread)
  * Exit 2 on bad usage or a bad section, 3 on an I/O error. */
-#include "../../imapd/mime.h"
-#include "../../imapd/msgsearch.h"
+#include "../../imapd/msgwrite.h"
+#include "../../imapd/section.h"
+#include "address.h"
+#include "msgsearch.h"
 #include "lineio.h"
 #include "mboxscan.h"
 
@@ -40,7 +45,7 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: mimetool MBOX N (bodystructure|body|envelope|"
 		"section SPEC [SKIP LIMIT]|search header FIELD STR|"
-		"search body STR|search text STR|date)\n");
+		"search body STR|search text STR|date|addresses VALUE)\n");
 	return 2;
 }
 
@@ -87,6 +92,26 @@ static int search(const struct msgsrc *m, int argc, char **argv)
 	return found ? 0 : 1;
 }
 
+static int addresses(const char *value)
+{
+	struct msg_addr_list l = { NULL, 0, 0, NULL };
+	char spec[1024], *w = malloc(4 * strlen(value) + 64);
+	size_t n;
+	int rc = 3;
+
+	if (w && msg_addr_list_parse(value, strlen(value), &l) == 0) {
+		for (size_t i = 0; i < l.n; i++)
+			if (msg_addr_spec(&l.v[i], spec, sizeof spec) > 0)
+				puts(spec);
+		n = msg_addr_list_write(&l, w, 4 * strlen(value) + 64);
+		printf("= %.*s\n", (int)n, w);
+		rc = 0;
+	}
+	msg_addr_list_free(&l);
+	free(w);
+	return rc;
+}
+
 static int structure(struct lout *out, const struct msgsrc *m, const char *cmd)
 {
 	struct mime_part *root;
@@ -117,6 +142,8 @@ static int run(struct lout *out, const struct msgsrc *m, int argc, char **argv)
 		return section(out, m, argc - 1, argv + 1);
 	if (!strcmp(cmd, "search"))
 		return search(m, argc - 1, argv + 1);
+	if (argc == 2 && !strcmp(cmd, "addresses"))
+		return addresses(argv[1]);
 	if (argc == 1 && !strcmp(cmd, "date")) {
 		if (msg_sent_date_zone(m, &t, &zone) != 0) {
 			puts("none");

@@ -8,14 +8,16 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "mime.h"
+#include "message.h"
 
 /* Longest header field compared (unfolded); the rest of a longer one is not. */
 #define SEARCH_FIELD_MAX (64 * 1024)
 
 /* Matching is a case-insensitive substring test (ASCII and Latin-1 letters
  * folded) of the needle's bytes against the text as UTF-8.  Header values
- * are unfolded and their RFC 2047 encoded words decoded; text bodies are
+ * are unfolded (RFC 5322 2.2.3), their RFC 2047 encoded words decoded and
+ * every run of white space in them read as one space (as Dovecot compares
+ * them: "is\r\n\tfolded" contains "is folded"); text bodies are
  * decoded from base64 or quoted-printable and from ISO-8859-1/15 or
  * windows-1252 (other charsets are compared as they are).  CRs are ignored
  * on both sides, so line breaks compare alike however they are stored.  An
@@ -26,11 +28,19 @@
 bool msg_header_contains(const struct msgsrc *m, const char *field,
 			 const char *needle, size_t n);
 
-/* The body: the text parts of the message, headers of encapsulated
- * messages included, preambles and epilogues and non-text parts not. */
+/* The same for an address field (From, To, Cc, Bcc, ...): the value is
+ * compared as msg_addr_list_write() writes it (address.h), so comments and
+ * folding white space inside an address do not hide it:
+ * `<user (c)@ (c) example.org>` contains "user@example.org". */
+bool msg_address_contains(const struct msgsrc *m, const char *field,
+			  const char *needle, size_t n);
+
+/* The body: the text parts of the message, preambles and epilogues,
+ * non-text parts and the headers of encapsulated messages not. */
 bool msg_body_contains(const struct msgsrc *m, const char *needle, size_t n);
 
-/* The header or the body, and the MIME headers of the body's parts. */
+/* The header or the body, the MIME headers of the body's parts and the
+ * headers of encapsulated messages. */
 bool msg_text_contains(const struct msgsrc *m, const char *needle, size_t n);
 
 /* The Date: field (RFC 5322 3.3 with the obsolete forms of 4.3) as a time;

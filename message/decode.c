@@ -1,7 +1,7 @@
 /* Decoding for SEARCH: RFC 2047 encoded words, transfer encodings (RFC 2045
  * 6.7, 6.8) as streams, a few single-byte charsets to UTF-8, and a
  * case-insensitive matcher that runs over a stream. */
-#include "mime_int.h"
+#include "msgparse.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,44 +1,14 @@
 /* SEARCH over message contents: header fields decoded and unfolded, text
  * bodies decoded as they stream past a matcher, and the Date: field. */
 #include "msgsearch.h"
-#include "mime_int.h"
+#include "address.h"
+#include "msgparse.h"
 #include "mbox.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-/* ---- reading a header ---- */
-
-/* Feed the fields of the header [start, end) to a; stops at the blank line
- * or once *stop is set.  0, or -1 on a read or allocation error. */
-static int read_header(int fd, uint64_t start, uint64_t end, hdr_want_fn want,
-		       hdr_field_fn field, void *arg, const bool *stop)
-{
-	char *head = malloc(SEARCH_FIELD_MAX), *acc = malloc(SEARCH_FIELD_MAX);
-	struct mrd *r = mrd_open(fd, start, end);
-	struct hdracc a;
-	struct rline ln;
-	int rc = -1;
-
-	if (head && acc && r) {
-		hdracc_init(&a, acc, SEARCH_FIELD_MAX, want, field, arg);
-		while (!*stop && mrd_line(r, head, SEARCH_FIELD_MAX, &ln) &&
-		       ln.len - ln.cr > 0) {
-			const char *t;
-			size_t n = rline_text(&ln, head, &t);
-
-			hdracc_line(&a, t, n);
-		}
-		hdracc_flush(&a);
-		rc = r->err ? -1 : 0;
-	}
-	free(head);
-	free(acc);
-	mrd_close(r);
-	return rc;
-}
 
 /* ---- header fields ---- */
 
@@ -47,6 +17,9 @@ struct hsearch {
 	struct text_matcher *mt;
 	char *dec;		/* "Name: " and the decoded value */
 	size_t cap;
+	bool address;		/* the value is an address list, compared as
+				 * msg_addr_list_write writes it */
+	char *addr;		/* that form, before decoding */
 	bool found;
 };
 
@@ -55,6 +28,37 @@ static bool hs_want(void *arg, const char *name, size_t n)
 	struct hsearch *h = arg;
 
 	return !h->found && (!h->field || mime_name_is(name, n, h->field));
+}
+
+/* Every run of white space (a fold, a tab, spaces) as one space, as
+ * Dovecot compares header values: "a\n\tb" and "a  b" both read "a b". */
+static size_t squeeze_wsp(char *s, size_t n)
+{
+	size_t out = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		bool ws = s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n';
+
+		if (ws && out > 0 && s[out - 1] == ' ')
+			continue;
+		s[out++] = ws ? ' ' : s[i];
+	}
+	return out;
+}
+
+/* The address list in its written form, into h->addr; NULL when it cannot
+ * be parsed (out of memory). */
+static const char *address_form(struct hsearch *h, const char *val, size_t *vlen)
+{
+	struct msg_addr_list l = { NULL, 0, 0, NULL };
+	const char *p = NULL;
+
+	if (msg_addr_list_parse(val, *vlen, &l) == 0) {
+		*vlen = msg_addr_list_write(&l, h->addr, SEARCH_FIELD_MAX);
+		p = h->addr;
+	}
+	msg_addr_list_free(&l);
+	return p;
 }
 
 static void hs_field(void *arg, const char *name, size_t nlen, const char *val,
@@ -67,40 +71,61 @@ static void hs_field(void *arg, const char *name, size_t nlen, const char *val,
 		h->found = true;	/* the field is there: that is the test */
 		return;
 	}
+	if (h->address && (val = address_form(h, val, &vlen)) == NULL)
+		return;
 	if (!h->field) {	/* any field: its name is text too */
 		memcpy(h->dec, name, nlen);
 		memcpy(h->dec + nlen, ": ", 2);
 		n = nlen + 2;
 	}
 	n += mime_rfc2047_decode(val, vlen, h->dec + n, h->cap - n);
+	n = squeeze_wsp(h->dec, n);
 	h->found = text_matcher_in(h->dec, n, h->mt);
 }
 
 static bool header_search(int fd, uint64_t start, uint64_t end,
-			  const char *field, struct text_matcher *mt)
+			  const char *field, bool address, struct text_matcher *mt)
 {
 	/* a decoded byte becomes at most three (Latin-1 to UTF-8) */
-	struct hsearch h = { field, mt, NULL, 4 * SEARCH_FIELD_MAX + 2, false };
+	struct hsearch h = { field, mt, NULL, 4 * SEARCH_FIELD_MAX + 2, address,
+			     NULL, false };
 
-	if ((h.dec = malloc(h.cap)) == NULL)
+	if ((h.dec = malloc(h.cap)) == NULL ||
+	    (address && (h.addr = malloc(SEARCH_FIELD_MAX)) == NULL)) {
+		free(h.dec);
 		return false;
-	if (read_header(fd, start, end, hs_want, hs_field, &h, &h.found) != 0)
+	}
+	if (hdr_read_fields(fd, start, end, SEARCH_FIELD_MAX, hs_want, hs_field,
+			    &h, &h.found) != 0)
 		h.found = false;
 	free(h.dec);
+	free(h.addr);
 	return h.found;
 }
 
-bool msg_header_contains(const struct msgsrc *m, const char *field,
-			 const char *needle, size_t n)
+static bool field_contains(const struct msgsrc *m, const char *field,
+			   bool address, const char *needle, size_t n)
 {
 	struct text_matcher mt;
 	bool found;
 
 	if (text_matcher_init(&mt, needle, n) != 0)
 		return false;
-	found = header_search(m->fd, m->start, msg_header_end(m), field, &mt);
+	found = header_search(m->fd, m->start, msg_header_end(m), field, address, &mt);
 	text_matcher_free(&mt);
 	return found;
+}
+
+bool msg_header_contains(const struct msgsrc *m, const char *field,
+			 const char *needle, size_t n)
+{
+	return field_contains(m, field, false, needle, n);
+}
+
+bool msg_address_contains(const struct msgsrc *m, const char *field,
+			  const char *needle, size_t n)
+{
+	return field_contains(m, field, true, needle, n);
 }
 
 /* ---- bodies ---- */
@@ -199,11 +224,14 @@ static bool is_text(const struct mime_part *p)
 	return !strcmp(p->type, "TEXT") || !strcmp(p->type, "MESSAGE");
 }
 
-static bool part_search(const struct mime_part *p, struct text_matcher *mt)
+/* An encapsulated message's header is body text for TEXT only: BODY
+ * searches what its parts say, not who sent them (as Dovecot does). */
+static bool part_search(const struct mime_part *p, struct text_matcher *mt,
+			bool mime)
 {
 	if (p->kind == MIME_MESSAGE && p->child)
-		return header_search(p->fd, p->child->hdr_off, p->child->body_off,
-				     NULL, mt);
+		return mime && header_search(p->fd, p->child->hdr_off,
+					     p->child->body_off, NULL, false, mt);
 	if (p->kind != MIME_LEAF || !is_text(p))
 		return false;
 	return body_search(p->fd, p->body_off, p->end, mime_cte_of(p->encoding),
@@ -231,15 +259,16 @@ static bool body_walk(const struct msgsrc *m, struct text_matcher *mt, bool mime
 	root = mime_parse_top(m);
 	if (root && root->kind == MIME_LEAF) {
 		root->end = m->end;
-		found = part_search(root, mt);
+		found = part_search(root, mt, mime);
 	} else if (root) {
 		mime_free(root);
 		root = mime_parse(m);
 		for (const struct mime_part *p = root; p && !found; p = next_part(p)) {
 			if (mime && p->parent && p->parent->kind == MIME_MULTIPART)
-				found = header_search(p->fd, p->hdr_off, p->body_off, NULL, mt);
+				found = header_search(p->fd, p->hdr_off, p->body_off,
+						      NULL, false, mt);
 			if (!found)
-				found = part_search(p, mt);
+				found = part_search(p, mt, mime);
 		}
 	}
 	mime_free(root);
@@ -256,7 +285,8 @@ static bool contains(const struct msgsrc *m, const char *needle, size_t n,
 		return true;
 	if (text_matcher_init(&mt, needle, n) != 0)
 		return false;
-	found = header && header_search(m->fd, m->start, msg_header_end(m), NULL, &mt);
+	found = header && header_search(m->fd, m->start, msg_header_end(m), NULL,
+					false, &mt);
 	if (!found)
 		found = body_walk(m, &mt, header);
 	text_matcher_free(&mt);
@@ -305,8 +335,8 @@ int msg_sent_date_zone(const struct msgsrc *m, time_t *t, int *zone)
 	struct dsearch d;
 
 	memset(&d, 0, sizeof d);
-	if (read_header(m->fd, m->start, msg_header_end(m), ds_want, ds_field,
-			&d, &d.got) != 0 || !d.got)
+	if (hdr_read_fields(m->fd, m->start, msg_header_end(m), SEARCH_FIELD_MAX,
+			    ds_want, ds_field, &d, &d.got) != 0 || !d.got)
 		return -1;
 	return msg_parse_date(d.val, d.n, t, zone);
 }
@@ -316,139 +346,4 @@ int msg_sent_date(const struct msgsrc *m, time_t *t)
 	int zone;
 
 	return msg_sent_date_zone(m, t, &zone);
-}
-
-/* Tokens of a date: a run of letters, a run of digits, or one of ":+-". */
-struct dtok {
-	char s[16];
-	size_t n;
-	bool digits;
-};
-
-static bool next_dtok(struct hlex *x, struct dtok *t)
-{
-	const char *p;
-
-	for (;;) {
-		hlex_cfws(x);
-		if (hlex_end(x))
-			return false;
-		if (*x->p != ',')
-			break;
-		x->p++;
-	}
-	p = x->p;
-	t->digits = isdigit((unsigned char)*p);
-	if (isalnum((unsigned char)*p))
-		while (p < x->e && isalnum((unsigned char)*p) &&
-		       !!isdigit((unsigned char)*p) == t->digits)
-			p++;
-	else
-		p++;
-	t->n = (size_t)(p - x->p) < sizeof t->s - 1 ? (size_t)(p - x->p) : sizeof t->s - 1;
-	memcpy(t->s, x->p, t->n);
-	t->s[t->n] = '\0';
-	x->p = p;
-	return true;
-}
-
-static int month_of(const struct dtok *t)
-{
-	static const char months[] = "janfebmaraprmayjunjulaugsepoctnovdec";
-
-	if (t->digits || t->n < 3)
-		return -1;
-	for (int i = 0; i < 12; i++)
-		if (strncasecmp(t->s, months + 3 * i, 3) == 0)
-			return i;
-	return -1;
-}
-
-static int number(const struct dtok *t, size_t maxlen)
-{
-	return t->digits && t->n <= maxlen ? atoi(t->s) : -1;
-}
-
-/* RFC 5322 4.3: obsolete zone names; military letters mean nothing sure,
- * so they count as -0000. */
-static int zone_name(const struct dtok *t)
-{
-	static const struct { const char *name; int min; } z[] = {
-		{ "UT", 0 }, { "GMT", 0 }, { "Z", 0 },
-		{ "EST", -300 }, { "EDT", -240 }, { "CST", -360 }, { "CDT", -300 },
-		{ "MST", -420 }, { "MDT", -360 }, { "PST", -480 }, { "PDT", -420 },
-	};
-
-	for (size_t i = 0; i < sizeof z / sizeof z[0]; i++)
-		if (strcasecmp(t->s, z[i].name) == 0)
-			return z[i].min;
-	return 0;
-}
-
-static int parse_zone(struct hlex *x, int *zone)
-{
-	struct dtok t, d;
-	int v;
-
-	*zone = 0;
-	if (!next_dtok(x, &t))
-		return 0;		/* no zone: taken as UTC */
-	if (t.digits)
-		return -1;
-	if (t.s[0] != '+' && t.s[0] != '-') {
-		*zone = zone_name(&t);
-		return 0;
-	}
-	if (!next_dtok(x, &d) || !d.digits || d.n != 4)
-		return -1;
-	v = atoi(d.s);
-	if (v % 100 > 59)
-		return -1;
-	*zone = (v / 100 * 60 + v % 100) * (t.s[0] == '-' ? -1 : 1);
-	return 0;
-}
-
-/* [day-name ","] day month year hour ":" minute [":" second] [zone] */
-int msg_parse_date(const char *s, size_t n, time_t *t, int *zone)
-{
-	struct hlex x = { s, s + n };
-	struct dtok k;
-	struct tm tm;
-	int day, mon, year;
-
-	memset(&tm, 0, sizeof tm);
-	if (!next_dtok(&x, &k))
-		return -1;
-	if (!k.digits && month_of(&k) < 0 && !next_dtok(&x, &k))
-		return -1;		/* a day name */
-	day = number(&k, 2);
-	if (!next_dtok(&x, &k) || (k.s[0] == '-' && !next_dtok(&x, &k)))
-		return -1;
-	mon = month_of(&k);
-	if (!next_dtok(&x, &k) || (k.s[0] == '-' && !next_dtok(&x, &k)))
-		return -1;
-	year = number(&k, 4);
-	if (day < 1 || day > 31 || mon < 0 || year < 0)
-		return -1;
-	if (k.n <= 2)
-		year += year < 50 ? 2000 : 1900;	/* RFC 5322 4.3 */
-	else if (k.n == 3)
-		year += 1900;
-	if (!next_dtok(&x, &k) || (tm.tm_hour = number(&k, 2)) < 0 ||
-	    !next_dtok(&x, &k) || k.s[0] != ':' ||
-	    !next_dtok(&x, &k) || (tm.tm_min = number(&k, 2)) < 0)
-		return -1;
-	if (x.p < x.e && *x.p == ':') {
-		x.p++;
-		if (!next_dtok(&x, &k) || (tm.tm_sec = number(&k, 2)) < 0)
-			return -1;
-	}
-	if (tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60 ||
-	    parse_zone(&x, zone) != 0)
-		return -1;
-	tm.tm_mday = day;
-	tm.tm_mon = mon;
-	tm.tm_year = year - 1900;
-	*t = timegm(&tm) - (time_t)*zone * 60;
-	return 0;
 }

@@ -1,14 +1,15 @@
-/* Internals shared by the message-structure files (mime*.c, msgsearch.c):
- * the chunked line reader, header unfolding, the RFC 822 lexer, parameter
- * lists and the decoders.  Not for the session. */
-#ifndef FACTEUR_MIME_INT_H
-#define FACTEUR_MIME_INT_H
+/* The message library's building blocks: the chunked line reader, header
+ * unfolding, the RFC 822 lexer, parameter lists and the decoders.  Used by
+ * the library's parsers and by code that writes a protocol's view of a
+ * message (imapd's sections and ENVELOPE); not by sessions. */
+#ifndef FACTEUR_MSGPARSE_H
+#define FACTEUR_MSGPARSE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "mime.h"
+#include "message.h"
 
 /* ---- reading a raw range line by line ---- */
 
@@ -87,6 +88,13 @@ void hdracc_init(struct hdracc *a, char *buf, size_t cap, hdr_want_fn want,
 void hdracc_line(struct hdracc *a, const char *p, size_t n);
 void hdracc_flush(struct hdracc *a);
 
+/* Feed the fields of the header [start, end) of fd to want/field, each
+ * unfolded and bounded by max bytes; stops at the blank line, or once
+ * *stop is set (stop may be NULL).  0, or -1 on a read or allocation
+ * error. */
+int hdr_read_fields(int fd, uint64_t start, uint64_t end, size_t max,
+		    hdr_want_fn want, hdr_field_fn field, void *arg, const bool *stop);
+
 /* The field name of a header line (before ':', trailing blanks removed);
  * false when the line is not a field. */
 bool mime_field_name(const char *p, size_t n, size_t *namelen, size_t *colon);
@@ -136,7 +144,16 @@ const char *mime_param_get(const struct mime_param *v, unsigned n, const char *n
 char *mime_strndup(const char *s, size_t n);
 void mime_upcase(char *s);
 
-/* ---- decoders (mime_decode.c) ---- */
+/* ---- a part's Content-* fields (mimefields.c) ---- */
+
+/* Sets p's type, subtype, params, encoding, disposition and languages from
+ * the raw field values (NULL: absent).  p's parent must be set (a part of
+ * a multipart/digest defaults to message/rfc822).  0, or -1 when out of
+ * memory. */
+int mime_fields_interpret(struct mime_part *p, const char *type, const char *cte,
+			  const char *disp, const char *lang);
+
+/* ---- decoders (decode.c) ---- */
 
 /* RFC 2047 encoded words to UTF-8 (UTF-8, US-ASCII, ISO-8859-1/15 and
  * windows-1252 converted, other charsets left as decoded bytes).  Returns
@@ -191,13 +208,5 @@ bool text_matcher_in(const char *hay, size_t hn, struct text_matcher *m);
  * read, so sizes and line counts are not set and a message/rfc822 has no
  * child.  NULL on an allocation or read failure. */
 struct mime_part *mime_parse_top(const struct msgsrc *m);
-
-/* ---- envelope (mime_envelope.c) ---- */
-
-/* The envelope of the header [start, start + hdr_len) of m. */
-int mime_envelope_raw(struct lout *out, int fd, uint64_t start, uint64_t hdr_end);
-
-/* An envelope of NILs, for a message that is not parsed. */
-void mime_envelope_raw_nil(struct lout *out);
 
 #endif

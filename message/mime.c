@@ -2,9 +2,7 @@
  * lines are read in chunks; each part keeps its offsets, its wire sizes and
  * the few MIME fields BODYSTRUCTURE needs.  Nesting and the number of parts
  * are bounded (limits.h): past them the rest is one opaque part. */
-#include "mime_int.h"
-#include "imapout.h"
-#include "lineio.h"
+#include "msgparse.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -84,148 +82,6 @@ static void got_field(void *arg, const char *name, size_t nlen,
 	c->kept += (long)vlen;
 }
 
-/* ---- interpreting them at the end of the header ---- */
-
-static bool is_digest_child(const struct ppart *p)
-{
-	const struct mime_part *up = p->pub.parent;
-
-	return up && up->kind == MIME_MULTIPART && strcmp(up->subtype, "DIGEST") == 0;
-}
-
-static int set_type(struct ppart *p, const char *t, size_t tn, const char *s,
-		    size_t sn)
-{
-	p->pub.type = mime_strndup(t, tn);
-	p->pub.subtype = mime_strndup(s, sn);
-	if (!p->pub.type || !p->pub.subtype)
-		return -1;
-	mime_upcase(p->pub.type);
-	mime_upcase(p->pub.subtype);
-	return 0;
-}
-
-/* RFC 2045 5.2: no (valid) Content-Type means text/plain; us-ascii, and
- * RFC 2046 5.1.5: message/rfc822 inside multipart/digest. */
-static int default_type(struct ppart *p)
-{
-	struct plist pl = { NULL, 0 };
-
-	if (is_digest_child(p))
-		return set_type(p, "MESSAGE", 7, "RFC822", 6);
-	if (mime_plist_add(&pl, "CHARSET", 7, "US-ASCII", 8) != 0)
-		return -1;
-	p->pub.params = pl.v;
-	p->pub.nparams = pl.n;
-	return set_type(p, "TEXT", 4, "PLAIN", 5);
-}
-
-static int parse_type(struct ppart *p)
-{
-	struct hlex x;
-	struct plist pl = { NULL, 0 };
-	const char *t, *s;
-	size_t tn, sn;
-
-	if (!p->raw_type)
-		return default_type(p);
-	x.p = p->raw_type;
-	x.e = x.p + strlen(x.p);
-	hlex_cfws(&x);
-	tn = hlex_token(&x, "/", &t);
-	hlex_cfws(&x);
-	if (tn == 0 || hlex_end(&x) || *x.p != '/')
-		return default_type(p);
-	x.p++;
-	hlex_cfws(&x);
-	sn = hlex_token(&x, "/", &s);
-	if (sn == 0)
-		return default_type(p);
-	if (mime_parse_params(&x, &pl) != 0)
-		return -1;
-	p->pub.params = pl.v;
-	p->pub.nparams = pl.n;
-	return set_type(p, t, tn, s, sn);
-}
-
-static int parse_disposition(struct ppart *p)
-{
-	struct hlex x;
-	struct plist pl = { NULL, 0 };
-	const char *t;
-	size_t tn;
-
-	if (!p->raw_disp)
-		return 0;
-	x.p = p->raw_disp;
-	x.e = x.p + strlen(x.p);
-	hlex_cfws(&x);
-	if ((tn = hlex_token(&x, "", &t)) == 0)
-		return 0;
-	if ((p->pub.disposition = mime_strndup(t, tn)) == NULL)
-		return -1;
-	mime_upcase(p->pub.disposition);
-	if (mime_parse_params(&x, &pl) != 0)
-		return -1;
-	p->pub.dparams = pl.v;
-	p->pub.ndparams = pl.n;
-	return 0;
-}
-
-/* Content-Language: a list of tags (RFC 3282). */
-static int parse_language(struct ppart *p)
-{
-	struct hlex x;
-
-	if (!p->raw_lang)
-		return 0;
-	x.p = p->raw_lang;
-	x.e = x.p + strlen(x.p);
-	while (!hlex_end(&x) && p->pub.nlanguage < MIME_LANGS_MAX) {
-		const char *t;
-		size_t tn;
-		char **v;
-
-		hlex_cfws(&x);
-		tn = hlex_token(&x, ",", &t);
-		hlex_cfws(&x);
-		if (!hlex_end(&x))
-			x.p++;		/* the ',' or a stray character */
-		if (tn == 0)
-			continue;
-		v = realloc(p->pub.language, (p->pub.nlanguage + 1) * sizeof *v);
-		if (!v)
-			return -1;
-		p->pub.language = v;
-		if ((v[p->pub.nlanguage] = mime_strndup(t, tn)) == NULL)
-			return -1;
-		p->pub.nlanguage++;
-	}
-	return 0;
-}
-
-static int parse_encoding(struct ppart *p)
-{
-	struct hlex x;
-	const char *t = "7BIT";
-	size_t tn = 0;
-
-	if (p->raw_cte) {
-		x.p = p->raw_cte;
-		x.e = x.p + strlen(x.p);
-		hlex_cfws(&x);
-		tn = hlex_token(&x, "", &t);
-	}
-	if (tn == 0) {			/* RFC 2045 6.1: the default */
-		t = "7BIT";
-		tn = 4;
-	}
-	if ((p->pub.encoding = mime_strndup(t, tn)) == NULL)
-		return -1;
-	mime_upcase(p->pub.encoding);
-	return 0;
-}
-
 /* RFC 2046 5.2.1: the only encodings that leave a message parseable. */
 static bool plain_encoding(const char *e)
 {
@@ -254,8 +110,8 @@ static void set_kind(struct pctx *c, struct ppart *p)
 static void header_done(struct pctx *c, struct ppart *p)
 {
 	hdracc_flush(&c->acc);
-	if (parse_type(p) || parse_encoding(p) || parse_disposition(p) ||
-	    parse_language(p))
+	if (mime_fields_interpret(&p->pub, p->raw_type, p->raw_cte, p->raw_disp,
+				  p->raw_lang) != 0)
 		c->oom = true;
 	if (p->pub.type && p->pub.subtype && p->pub.encoding)
 		set_kind(c, p);
@@ -356,10 +212,14 @@ static void finish(struct pctx *c, struct ppart *p, const struct rline *ln)
 		return;
 	}
 	p->pub.body_wire = span(c, w0, ln != NULL);
+	/* Line ends in the body: before a delimiter the last one is the
+	 * delimiter's, so a last line without its own counts for nothing
+	 * (as Dovecot counts); at the end of the message a last partial line
+	 * counts. */
 	if (!ln)
 		p->pub.body_lines = c->l - p->body_l0 + (!c->prev_lf && c->prev_text);
 	else if (c->l > p->body_l0)
-		p->pub.body_lines = c->l - p->body_l0 - 1 + c->prev_text;
+		p->pub.body_lines = c->l - p->body_l0 - 1;
 }
 
 /* The innermost open multipart whose boundary starts this line. */
@@ -553,162 +413,27 @@ const struct mime_part *mime_find(const struct mime_part *root,
 				  const uint32_t *num, unsigned n)
 {
 	const struct mime_part *p = root;
+	bool self = false;	/* p is already its own part 1 */
 
 	for (unsigned i = 0; p && i < n; i++) {
-		if (i == 0)
+		if (i == 0) {
 			p = part_of_message(root, num[i]);
-		else if (p->kind == MIME_MESSAGE)
-			p = part_of_message(p->child, num[i]);
-		else if (p->kind == MIME_MULTIPART)
+			self = p == root;
+		} else if (p->kind == MIME_MESSAGE) {
+			const struct mime_part *m = p->child;
+
+			p = part_of_message(m, num[i]);
+			self = p && p == m;
+		} else if (p->kind == MIME_MULTIPART) {
 			p = nth_child(p, num[i]);
-		else
+			self = false;
+		} else if (num[i] == 1 && !self && strcmp(p->type, "MULTIPART") != 0) {
+			self = true;	/* a leaf's part 1 is the leaf (Dovecot); a
+					 * multipart past the limits has none */
+		} else {
 			p = NULL;
+		}
 	}
 	return p;
 }
 
-/* ---- BODYSTRUCTURE (RFC 3501 7.4.2) ---- */
-
-static void write_params(struct lout *out, const struct mime_param *v, unsigned n)
-{
-	if (n == 0) {
-		lout_write(out, "NIL", 3);
-		return;
-	}
-	lout_write(out, "(", 1);
-	for (unsigned i = 0; i < n; i++) {
-		if (i > 0)
-			lout_write(out, " ", 1);
-		imap_write_nstr(out, v[i].name);
-		lout_write(out, " ", 1);
-		imap_write_nstr(out, v[i].value);
-	}
-	lout_write(out, ")", 1);
-}
-
-/* body-fld-dsp, body-fld-lang, body-fld-loc */
-static void write_ext_common(struct lout *out, const struct mime_part *p)
-{
-	lout_write(out, " ", 1);
-	if (p->disposition) {
-		lout_write(out, "(", 1);
-		imap_write_nstr(out, p->disposition);
-		lout_write(out, " ", 1);
-		write_params(out, p->dparams, p->ndparams);
-		lout_write(out, ")", 1);
-	} else {
-		lout_write(out, "NIL", 3);
-	}
-	lout_write(out, " ", 1);
-	if (p->nlanguage == 1) {
-		imap_write_nstr(out, p->language[0]);
-	} else if (p->nlanguage > 1) {
-		lout_write(out, "(", 1);
-		for (unsigned i = 0; i < p->nlanguage; i++) {
-			if (i > 0)
-				lout_write(out, " ", 1);
-			imap_write_nstr(out, p->language[i]);
-		}
-		lout_write(out, ")", 1);
-	} else {
-		lout_write(out, "NIL", 3);
-	}
-	lout_write(out, " ", 1);
-	imap_write_nstr(out, p->location);
-}
-
-/* The body-type-mpart grammar needs at least one part: an empty multipart
- * (or an unparsed message) shows an empty text part. */
-static void write_empty(struct lout *out, bool extended)
-{
-	lout_puts(out, "(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 0 0");
-	if (extended)
-		lout_puts(out, " NIL NIL NIL NIL");
-	lout_write(out, ")", 1);
-}
-
-static int write_part(struct lout *out, const struct mime_part *p, bool extended);
-
-static int write_multipart(struct lout *out, const struct mime_part *p,
-			   bool extended)
-{
-	int rc = 0;
-
-	lout_write(out, "(", 1);
-	for (const struct mime_part *q = p->child; q; q = q->next)
-		rc |= write_part(out, q, extended);
-	if (!p->child)
-		write_empty(out, extended);
-	lout_write(out, " ", 1);
-	imap_write_nstr(out, p->subtype);
-	if (extended) {
-		lout_write(out, " ", 1);
-		write_params(out, p->params, p->nparams);
-		write_ext_common(out, p);
-	}
-	lout_write(out, ")", 1);
-	return rc;
-}
-
-/* envelope, body and lines of a message/rfc822 part */
-static int write_encapsulated(struct lout *out, const struct mime_part *p,
-			      bool extended)
-{
-	const struct mime_part *m = p->child;
-	int rc = 0;
-
-	lout_write(out, " ", 1);
-	if (m)
-		rc = mime_envelope_raw(out, p->fd, m->hdr_off, m->body_off);
-	else
-		mime_envelope_raw_nil(out);
-	lout_write(out, " ", 1);
-	if (m)
-		rc |= write_part(out, m, extended);
-	else
-		write_empty(out, extended);
-	return rc;
-}
-
-static int write_part(struct lout *out, const struct mime_part *p, bool extended)
-{
-	int rc = 0;
-
-	if (p->kind == MIME_MULTIPART)
-		return write_multipart(out, p, extended);
-	lout_write(out, "(", 1);
-	imap_write_nstr(out, p->type);
-	lout_write(out, " ", 1);
-	imap_write_nstr(out, p->subtype);
-	lout_write(out, " ", 1);
-	write_params(out, p->params, p->nparams);
-	lout_write(out, " ", 1);
-	imap_write_nstr(out, p->id);
-	lout_write(out, " ", 1);
-	imap_write_nstr(out, p->description);
-	lout_write(out, " ", 1);
-	imap_write_nstr(out, p->encoding);
-	lout_printf(out, " %llu", (unsigned long long)p->body_wire);
-	if (p->kind == MIME_MESSAGE)
-		rc = write_encapsulated(out, p, extended);
-	if (p->kind == MIME_MESSAGE || strcmp(p->type, "TEXT") == 0)
-		lout_printf(out, " %llu", (unsigned long long)p->body_lines);
-	if (extended) {
-		lout_write(out, " ", 1);
-		imap_write_nstr(out, p->md5);
-		write_ext_common(out, p);
-	}
-	lout_write(out, ")", 1);
-	return rc;
-}
-
-int mime_write_bodystructure(struct lout *out, const struct mime_part *root,
-			     bool extended)
-{
-	return write_part(out, root, extended);
-}
-
-int mime_write_envelope(struct lout *out, const struct msgsrc *m)
-{
-	return mime_envelope_raw(out, m->fd, m->start, msg_header_end(m));
-}

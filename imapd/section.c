@@ -2,7 +2,8 @@
  * the response, finding its bytes and writing any window of them.  The
  * top-level HEADER, HEADER.FIELDS, TEXT and the whole message never need
  * the MIME structure: clients fetch them for every message of a mailbox. */
-#include "mime_int.h"
+#include "section.h"
+#include "msgparse.h"
 #include "imapout.h"
 #include "lineio.h"
 #include "mbox.h"
@@ -304,7 +305,7 @@ static int filter_header(int fd, uint64_t start, uint64_t end,
 	struct mrd *r = mrd_open(fd, start, end);
 	char head[FILTER_HEAD];
 	struct rline ln;
-	bool keep = false, blank = false;
+	bool keep = false;
 	int rc = 0;
 
 	if (!r)
@@ -313,15 +314,17 @@ static int filter_header(int fd, uint64_t start, uint64_t end,
 		const char *t;
 		size_t n = rline_text(&ln, head, &t);
 
-		if ((blank = ln.len - ln.cr == 0))
+		if (ln.len - ln.cr == 0)
 			break;
 		if (n == 0 || !is_wsp(t[0]))
 			keep = wanted(s, t, n);
 		if (keep)
 			rc = emit_line(f, fd, &ln, head);
 	}
-	if (blank)	/* RFC 3501 6.4.5: unless the message has none */
-		fs_emit(f, "\r\n", 2);
+	/* RFC 3501 6.4.5: the subset of the header "including the delimiting
+	 * blank line", also when the message has no body and none of the
+	 * fields is there ("\r\n" alone, as Dovecot answers HEADER.FIELDS). */
+	fs_emit(f, "\r\n", 2);
 	if (r->err)
 		rc = -1;
 	mrd_close(r);
@@ -463,7 +466,7 @@ int section_write(struct lout *out, const struct msgsrc *m,
 {
 	uint64_t stop = limit > UINT64_MAX - skip ? UINT64_MAX : skip + limit;
 
-	if (!d->exists || skip >= d->wire_size)
+	if (!d->exists || skip >= d->wire_size || limit == 0)
 		return 0;
 	if (d->buf) {
 		uint64_t to = stop < d->len ? stop : d->len;

@@ -1,122 +1,11 @@
-/* ENVELOPE (RFC 3501 7.4.2): ten header fields, the address lists parsed
- * per RFC 5322 3.4 (groups, display names, obsolete routes), leniently:
- * whatever the header holds, the output is well-formed. */
-#include "mime_int.h"
-#include "imapout.h"
-#include "lineio.h"
+/* RFC 5322 address lists (3.4, 4.4 obs-route), leniently: a small
+ * tokenizer over the field value, then mailboxes and groups as they come.
+ * Strings are unquoted into one scratch area sized for the worst case. */
+#include "address.h"
+#include "msgparse.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-#define ENV_FIELD_MAX (64 * 1024)	/* one field, repeats of an address field joined */
-
-/* Host of an address that has none (RFC 3501 needs one: NIL means a group). */
-#define MISSING_DOMAIN "MISSING_DOMAIN"
-
-enum { E_DATE, E_SUBJECT, E_FROM, E_SENDER, E_REPLY_TO, E_TO, E_CC, E_BCC,
-       E_IN_REPLY_TO, E_MESSAGE_ID, E_N };
-
-static const char *const env_names[E_N] = {
-	"Date", "Subject", "From", "Sender", "Reply-To", "To", "Cc", "Bcc",
-	"In-Reply-To", "Message-ID",
-};
-
-static bool is_addr_field(int i)
-{
-	return i >= E_FROM && i <= E_BCC;
-}
-
-struct env {
-	char *v[E_N];		/* NULL: absent */
-	size_t n[E_N];
-	bool oom;
-};
-
-/* ---- collecting the fields ---- */
-
-static int env_index(const char *name, size_t n)
-{
-	for (int i = 0; i < E_N; i++)
-		if (mime_name_is(name, n, env_names[i]))
-			return i;
-	return -1;
-}
-
-static bool env_want(void *arg, const char *name, size_t n)
-{
-	(void)arg;
-	return env_index(name, n) >= 0;
-}
-
-/* The first of a repeated field counts, except address fields, whose
- * lists are joined (a message with two To: lines has both). */
-static void env_field(void *arg, const char *name, size_t nlen, const char *val,
-		      size_t vlen)
-{
-	struct env *e = arg;
-	int i = env_index(name, nlen);
-	size_t old = e->v[i] ? e->n[i] : 0, sep = old ? 1 : 0;
-	char *v;
-
-	if (e->v[i] && !is_addr_field(i))
-		return;
-	if (old + sep + vlen > ENV_FIELD_MAX) {
-		if (old + sep >= ENV_FIELD_MAX)
-			return;		/* full: no room even for a separator */
-		vlen = ENV_FIELD_MAX - old - sep;
-	}
-	v = realloc(e->v[i], old + sep + vlen + 1);
-	if (!v) {
-		e->oom = true;
-		return;
-	}
-	if (sep)
-		v[old] = ',';
-	memcpy(v + old + sep, val, vlen);
-	v[old + sep + vlen] = '\0';
-	e->v[i] = v;
-	e->n[i] = old + sep + vlen;
-}
-
-static int env_read(struct env *e, int fd, uint64_t start, uint64_t end)
-{
-	char *head = malloc(ENV_FIELD_MAX), *acc = malloc(ENV_FIELD_MAX);
-	struct mrd *r = mrd_open(fd, start, end);
-	struct hdracc a;
-	struct rline ln;
-	int rc = -1;
-
-	if (head && acc && r) {
-		hdracc_init(&a, acc, ENV_FIELD_MAX, env_want, env_field, e);
-		while (mrd_line(r, head, ENV_FIELD_MAX, &ln) && ln.len - ln.cr > 0) {
-			const char *t;
-			size_t n = rline_text(&ln, head, &t);
-
-			hdracc_line(&a, t, n);
-		}
-		hdracc_flush(&a);
-		rc = r->err || e->oom ? -1 : 0;
-	}
-	free(head);
-	free(acc);
-	mrd_close(r);
-	return rc;
-}
-
-/* ---- address lists ---- */
-
-enum { A_NAME, A_ADL, A_MAILBOX, A_HOST };
-
-struct addr {
-	const char *s[4];	/* NULL: NIL */
-	size_t n[4];
-};
-
-struct alist {
-	struct addr *v;
-	size_t n, cap;
-	char *scratch;		/* the strings the addresses point into */
-};
 
 enum tk { T_END, T_WORD, T_QUOTED, T_DLIT, T_SPECIAL };
 
@@ -218,7 +107,7 @@ static void sb_start(struct aparse *a, struct sbuild *b)
 }
 
 /* Append a token, unquoted, with a space before it when `spaced`.  The
- * scratch area is sized for the worst case (see parse_addresses); the
+ * scratch area is sized for the worst case (see msg_addr_list_parse); the
  * limit is a second guard. */
 static void sb_add(struct sbuild *b, struct tok t, bool spaced)
 {
@@ -247,11 +136,9 @@ static void sb_end(struct aparse *a, struct sbuild *b)
 	a->used = (size_t)(b->s + b->n - a->scratch);
 }
 
-static void emit(struct aparse *a, struct alist *l, const char *name, size_t nn,
-		 const char *adl, size_t an, const char *mbox, size_t mn,
-		 const char *host, size_t hn)
+static void push(struct aparse *a, struct msg_addr_list *l, const struct msg_addr *e)
 {
-	struct addr *v;
+	struct msg_addr *v;
 
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 8;
@@ -263,20 +150,36 @@ static void emit(struct aparse *a, struct alist *l, const char *name, size_t nn,
 		l->v = v;
 		l->cap = cap;
 	}
-	v = &l->v[l->n++];
-	v->s[A_NAME] = name;
-	v->n[A_NAME] = nn;
-	v->s[A_ADL] = adl;
-	v->n[A_ADL] = an;
-	v->s[A_MAILBOX] = mbox;
-	v->n[A_MAILBOX] = mn;
-	v->s[A_HOST] = host;
-	v->n[A_HOST] = hn;
+	l->v[l->n++] = *e;
 }
 
-static void emit_group_end(struct aparse *a, struct alist *l)
+/* A mailbox; an empty name, route or host is none. */
+static void emit(struct aparse *a, struct msg_addr_list *l, const char *name, size_t nn,
+		 const struct sbuild *route, const struct sbuild *local,
+		 const struct sbuild *host)
 {
-	emit(a, l, NULL, 0, NULL, 0, NULL, 0, NULL, 0);
+	struct msg_addr e = { .kind = MSG_ADDR_MAILBOX };
+
+	e.name = nn ? name : NULL;
+	e.nname = nn;
+	if (route && route->n) {
+		e.route = route->s;
+		e.nroute = route->n;
+	}
+	e.mailbox = local->s;
+	e.nmailbox = local->n;
+	if (host && host->n) {
+		e.host = host->s;
+		e.nhost = host->n;
+	}
+	push(a, l, &e);
+}
+
+static void emit_group_end(struct aparse *a, struct msg_addr_list *l)
+{
+	struct msg_addr e = { .kind = MSG_ADDR_GROUP_END };
+
+	push(a, l, &e);
 	a->in_group = false;
 }
 
@@ -292,7 +195,7 @@ static void parse_domain(struct aparse *a, struct sbuild *b)
 }
 
 /* After one address: to the ',' that ends it, or a ';' that ends the group. */
-static void address_end(struct aparse *a, struct alist *l)
+static void address_end(struct aparse *a, struct msg_addr_list *l)
 {
 	struct tok t;
 
@@ -307,7 +210,7 @@ static void address_end(struct aparse *a, struct alist *l)
 }
 
 /* "<" [route ":"] local "@" domain ">" (RFC 5322 3.4, 4.4 obs-route) */
-static void parse_angle(struct aparse *a, struct alist *l, struct sbuild *name)
+static void parse_angle(struct aparse *a, struct msg_addr_list *l, struct sbuild *name)
 {
 	struct sbuild route = { NULL, 0, NULL }, local, host = { NULL, 0, NULL };
 	struct tok t;
@@ -330,12 +233,10 @@ static void parse_angle(struct aparse *a, struct alist *l, struct sbuild *name)
 	}
 	if (is_special(peek_tok(a), '>'))
 		next_tok(a);
-	emit(a, l, name->n ? name->s : NULL, name->n, route.n ? route.s : NULL,
-	     route.n, local.s, local.n, host.n ? host.s : MISSING_DOMAIN,
-	     host.n ? host.n : strlen(MISSING_DOMAIN));
+	emit(a, l, name->s, name->n, &route, &local, &host);
 }
 
-static void emit_comment_name(struct aparse *a, struct alist *l, struct sbuild *local,
+static void emit_comment_name(struct aparse *a, struct msg_addr_list *l, struct sbuild *local,
 			      struct sbuild *host)
 {
 	const char *c = a->comment;
@@ -347,9 +248,7 @@ static void emit_comment_name(struct aparse *a, struct alist *l, struct sbuild *
 	}
 	while (cn > 0 && is_wsp(c[cn - 1]))
 		cn--;
-	emit(a, l, cn ? c : NULL, cn, NULL, 0, local->s, local->n,
-	     host && host->n ? host->s : MISSING_DOMAIN,
-	     host && host->n ? host->n : strlen(MISSING_DOMAIN));
+	emit(a, l, c, cn, NULL, local, host);
 }
 
 /* Words up to the next special: as a phrase (spaced, RFC 5322 3.2.5) and,
@@ -384,7 +283,7 @@ static void trailing_comment(struct aparse *a)
 }
 
 /* One address, a group start, or a group end. */
-static void parse_address(struct aparse *a, struct alist *l)
+static void parse_address(struct aparse *a, struct msg_addr_list *l)
 {
 	struct sbuild phrase, local, host;
 	struct tok t;
@@ -397,7 +296,11 @@ static void parse_address(struct aparse *a, struct alist *l)
 		parse_angle(a, l, &phrase);
 		address_end(a, l);
 	} else if (is_special(t, ':') && !a->in_group) {
-		emit(a, l, NULL, 0, NULL, 0, phrase.s, phrase.n, NULL, 0);
+		struct msg_addr e = { .kind = MSG_ADDR_GROUP_START };
+
+		e.name = phrase.s;
+		e.nname = phrase.n;
+		push(a, l, &e);
 		a->in_group = true;
 	} else if (is_special(t, '@')) {
 		parse_domain(a, &host);
@@ -413,14 +316,14 @@ static void parse_address(struct aparse *a, struct alist *l)
 	/* anything else (a stray '>', ':' in a group) is skipped */
 }
 
-static void alist_free(struct alist *l)
+void msg_addr_list_free(struct msg_addr_list *l)
 {
 	free(l->v);
 	free(l->scratch);
 	memset(l, 0, sizeof *l);
 }
 
-static int parse_addresses(const char *s, size_t n, struct alist *l)
+int msg_addr_list_parse(const char *s, size_t n, struct msg_addr_list *l)
 {
 	struct aparse a;
 
@@ -442,70 +345,103 @@ static int parse_addresses(const char *s, size_t n, struct alist *l)
 	return a.oom ? -1 : 0;
 }
 
-/* ---- writing ---- */
-
-static void write_alist(struct lout *out, const struct alist *l)
+size_t msg_addr_spec(const struct msg_addr *a, char *buf, size_t cap)
 {
-	if (l->n == 0) {
-		lout_write(out, "NIL", 3);
+	size_t n = a->nmailbox + (a->host ? 1 + a->nhost : 0);
+
+	if (a->kind != MSG_ADDR_MAILBOX || a->nmailbox == 0 || n >= cap)
+		return 0;
+	memcpy(buf, a->mailbox, a->nmailbox);
+	if (a->host) {
+		buf[a->nmailbox] = '@';
+		memcpy(buf + a->nmailbox + 1, a->host, a->nhost);
+	}
+	buf[n] = '\0';
+	return n;
+}
+
+/* ---- writing a list back ---- */
+
+struct wbuf {
+	char *p;
+	size_t n, cap;
+};
+
+static void put(struct wbuf *w, const char *s, size_t n)
+{
+	if (n > w->cap - w->n)
+		n = w->cap - w->n;	/* full: the rest is dropped */
+	memcpy(w->p + w->n, s, n);
+	w->n += n;
+}
+
+/* RFC 5322 3.2.3 atext */
+static bool is_atext(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c >= 0x80 || strchr("!#$%&'*+-/=?^_`{|}~", c);
+}
+
+/* A display name: as it is when it is one atom, else quoted. */
+static void put_name(struct wbuf *w, const char *s, size_t n)
+{
+	bool atom = n > 0;
+
+	for (size_t i = 0; i < n && atom; i++)
+		atom = is_atext((unsigned char)s[i]);
+	if (atom) {
+		put(w, s, n);
 		return;
 	}
-	lout_write(out, "(", 1);
-	for (size_t i = 0; i < l->n; i++) {
-		lout_write(out, "(", 1);
-		for (int k = 0; k < 4; k++) {
-			if (k > 0)
-				lout_write(out, " ", 1);
-			imap_write_nstring(out, l->v[i].s[k], l->v[i].n[k]);
-		}
-		lout_write(out, ")", 1);
+	put(w, "\"", 1);
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '"' || s[i] == '\\')
+			put(w, "\\", 1);
+		put(w, s + i, 1);
 	}
-	lout_write(out, ")", 1);
+	put(w, "\"", 1);
 }
 
-static void write_env(struct lout *out, struct env *e, struct alist *al)
+static void put_mailbox(struct wbuf *w, const struct msg_addr *a)
 {
-	lout_write(out, "(", 1);
-	for (int i = 0; i < E_N; i++) {
-		const struct alist *l = &al[i];
+	if (a->name) {
+		put_name(w, a->name, a->nname);
+		put(w, " ", 1);
+	}
+	put(w, "<", 1);
+	if (a->route) {
+		put(w, a->route, a->nroute);
+		put(w, ":", 1);
+	}
+	put(w, a->mailbox, a->nmailbox);
+	if (a->host) {
+		put(w, "@", 1);
+		put(w, a->host, a->nhost);
+	}
+	put(w, ">", 1);
+}
 
-		if (i > 0)
-			lout_write(out, " ", 1);
-		if (!is_addr_field(i)) {
-			imap_write_nstring(out, e->v[i], e->n[i]);
+size_t msg_addr_list_write(const struct msg_addr_list *l, char *buf, size_t cap)
+{
+	struct wbuf w = { buf, 0, cap };
+	bool first = true;
+
+	for (size_t i = 0; i < l->n; i++) {
+		const struct msg_addr *a = &l->v[i];
+
+		if (a->kind == MSG_ADDR_GROUP_END) {
+			put(&w, ";", 1);
 			continue;
 		}
-		if ((i == E_SENDER || i == E_REPLY_TO) && l->n == 0)
-			l = &al[E_FROM];	/* RFC 3501 7.4.2: default to From */
-		write_alist(out, l);
+		if (!first)
+			put(&w, ", ", 2);
+		first = a->kind == MSG_ADDR_GROUP_START;
+		if (first) {
+			put_name(&w, a->name, a->nname);
+			put(&w, ": ", 2);
+		} else {
+			put_mailbox(&w, a);
+		}
 	}
-	lout_write(out, ")", 1);
-}
-
-int mime_envelope_raw(struct lout *out, int fd, uint64_t start, uint64_t hdr_end)
-{
-	struct env e;
-	struct alist al[E_N];
-	int rc;
-
-	memset(&e, 0, sizeof e);
-	memset(al, 0, sizeof al);
-	rc = env_read(&e, fd, start, hdr_end);
-	for (int i = E_FROM; rc == 0 && i <= E_BCC; i++)
-		if (e.v[i] && parse_addresses(e.v[i], e.n[i], &al[i]) != 0)
-			rc = -1;
-	if (rc == 0)
-		write_env(out, &e, al);
-	else
-		mime_envelope_raw_nil(out);
-	for (int i = 0; i < E_N; i++) {
-		free(e.v[i]);
-		alist_free(&al[i]);
-	}
-	return rc;
-}
-
-void mime_envelope_raw_nil(struct lout *out)
-{
-	lout_puts(out, "(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)");
+	return w.n;
 }
