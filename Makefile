@@ -68,7 +68,7 @@ clients/libclient.a: $(CLIENT_LIB)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(CLIENTS): %: %.o clients/libclient.a common/libcommon.a
+$(CLIENTS): %: %.o clients/libclient.a message/libmessage.a common/libcommon.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # The fault shim is preloaded into the programs: never sanitized itself.

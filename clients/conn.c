@@ -77,7 +77,7 @@ void conn_trace(const struct conn *c, char dir, const char *p, size_t n)
 		for (size_t k = i; k < i + len; k++) {
 			unsigned char ch = (unsigned char)p[k];
 
-			if (ch >= 0x20 && ch != 0x7f)
+			if ((ch >= 0x20 && ch != 0x7f) || ch == '\t')
 				fputc(ch, stderr);
 			else
 				fprintf(stderr, "\\x%02x", ch);

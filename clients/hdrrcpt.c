@@ -4,84 +4,28 @@
 #include <string.h>
 #include <strings.h>
 
-struct acc {
-	char text[HDR_ADDR_MAX + 1];	/* the bare address so far */
-	size_t len;
-	bool angle, angled, overflow;	/* inside <>, an <> was seen */
-};
-
-static void acc_add(struct acc *a, char ch)
-{
-	if (a->len < HDR_ADDR_MAX)
-		a->text[a->len++] = ch;
-	else
-		a->overflow = true;
-}
-
-/* One address ends (at ',' or ';' or the end): keep it if it is one. */
-static int acc_end(struct acc *a, char (*out)[HDR_ADDR_MAX + 1], size_t *n)
-{
-	char *s = a->text, *colon;
-	int rc = 0;
-
-	a->text[a->len] = '\0';
-	if (a->angled && s[0] == '@' && (colon = strchr(s, ':')))
-		s = colon + 1;			/* a source route */
-	if (a->overflow)
-		rc = -1;
-	else if (*s && *n >= HDR_RCPT_MAX)
-		rc = -1;
-	else if (*s)
-		strcpy(out[(*n)++], s);
-	memset(a, 0, sizeof *a);
-	return rc;
-}
+#include "address.h"
 
 int hdr_address_list(const char *v, size_t len, char (*out)[HDR_ADDR_MAX + 1],
 		     size_t *n)
 {
-	struct acc a;
-	size_t depth = 0;
+	struct msg_addr_list l;
+	int rc = 0;
 
-	memset(&a, 0, sizeof a);
-	for (size_t i = 0; i < len; i++) {
-		char ch = v[i];
-
-		if (depth) {			/* a comment, perhaps nested */
-			if (ch == '\\')
-				i++;
-			else
-				depth += ch == '(' ? 1 : ch == ')' ? (size_t)-1 : 0;
-		} else if (ch == '(') {
-			depth = 1;
-		} else if (ch == '"') {		/* a quoted local part or phrase */
-			if (!a.angled || a.angle)
-				acc_add(&a, ch);
-			for (i++; i < len && v[i] != '"'; i++) {
-				if (v[i] == '\\' && i + 1 < len)
-					if (!a.angled || a.angle)
-						acc_add(&a, v[i++]);
-				if (!a.angled || a.angle)
-					acc_add(&a, v[i]);
-			}
-			if (!a.angled || a.angle)
-				acc_add(&a, '"');
-		} else if (ch == '<' && !a.angle) {
-			a.len = 0;		/* the phrase was a display name */
-			a.angle = a.angled = true;
-		} else if (ch == '>' && a.angle) {
-			a.angle = false;
-		} else if ((ch == ',' || ch == ';') && !a.angle) {
-			if (acc_end(&a, out, n) != 0)
-				return -1;
-		} else if (ch == ':' && !a.angle) {
-			a.len = 0;		/* a group's name */
-		} else if (ch != ' ' && ch != '\t' && ch != '\r' && ch != '\n' &&
-			   (!a.angled || a.angle)) {
-			acc_add(&a, ch);
-		}
+	memset(&l, 0, sizeof l);
+	if (msg_addr_list_parse(v, len, &l) != 0)
+		rc = -1;
+	for (size_t i = 0; i < l.n && rc == 0; i++) {
+		if (l.v[i].kind != MSG_ADDR_MAILBOX || l.v[i].nmailbox == 0)
+			continue;		/* a group's name or end */
+		if (*n >= HDR_RCPT_MAX ||
+		    msg_addr_spec(&l.v[i], out[*n], HDR_ADDR_MAX + 1) == 0)
+			rc = -1;
+		else
+			(*n)++;
 	}
-	return acc_end(&a, out, n);
+	msg_addr_list_free(&l);
+	return rc;
 }
 
 /* The length of the field starting at p (continuation lines included). */

@@ -217,10 +217,11 @@ round_trip() {
 	run bash -c "'$IMAPDRAIN' -c '$IMAP_CMD' -u alice -p '$T/alice.pw' > /dev/full"
 	[ "$status" -eq "$EX_IOERR" ]
 	[ "$(count_messages "$(inbox alice)")" = 1 ]
-	# a closed pipe
-	run bash -c "'$IMAPDRAIN' -c '$IMAP_CMD' -u alice -p '$T/alice.pw' | true"
-	[ "$(count_messages "$(inbox alice)")" = 1 ]
-	run bash -c "'$IMAPDRAIN' -c '$IMAP_CMD' -u alice -p '$T/alice.pw' | (exec 0<&-; sleep 1)"
+	# a pipe whose reader is gone before the first byte
+	run python3 -c 'import os, sys
+r, w = os.pipe(); os.close(r); os.dup2(w, 1); os.execv(sys.argv[1], sys.argv[1:])' \
+		"$IMAPDRAIN" -c "$IMAP_CMD" -u alice -p "$T/alice.pw"
+	[ "$status" -eq "$EX_IOERR" ]
 	[ "$(count_messages "$(inbox alice)")" = 1 ]
 }
 
