@@ -42,6 +42,19 @@ char *serve_read(const struct serve *sv, size_t max, size_t *len)
 	return st == LIN_TOOLONG ? NULL : sv->line;
 }
 
+enum lin_status serve_secret_line(struct session_conn *c, char *line, size_t max)
+{
+	size_t len;
+	bool crlf;
+	enum lin_status st = lin_getline(&c->in, line, max, &len, &crlf);
+
+	if (st == LIN_EOF || st == LIN_ERROR)
+		exit(1);
+	if (st != LIN_TIMEOUT && c->cfg->transcript)
+		log_transcript('<', "****", 4);
+	return st;
+}
+
 static void run_line(const struct serve *sv, size_t len)
 {
 	const struct command *c;

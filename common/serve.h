@@ -63,6 +63,12 @@ struct serve {
 void serve_exit(const struct session_conn *c, const char *user, const char *what,
 		int status) __attribute__((noreturn));
 
+/* Read a continuation line of a login exchange (SMTP AUTH, IMAP
+ * AUTHENTICATE) of at most `max` bytes into `line`; the transcript (-v)
+ * shows "****".  Returns LIN_OK, LIN_TOOLONG (discarded) or LIN_TIMEOUT
+ * (the caller ends the session); exits at the end of the input. */
+enum lin_status serve_secret_line(struct session_conn *c, char *line, size_t max);
+
 /* Read and run commands for ever; exits at the end of the input. */
 void serve_loop(const struct serve *sv) __attribute__((noreturn));
 

@@ -11,7 +11,6 @@
 
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 static void login(struct imap *s, const char *user, size_t ulen, const char *pass)
@@ -89,17 +88,11 @@ static const char *continuation(struct imap *s)
 {
 	static char line[AUTH_LINE_MAX + 1];
 	enum lin_status st;
-	size_t len;
-	bool crlf;
 
 	lout_puts(&s->conn.out, "+ \r\n");
-	st = lin_getline(&s->conn.in, line, AUTH_LINE_MAX, &len, &crlf);
+	st = serve_secret_line(&s->conn, line, AUTH_LINE_MAX);
 	if (st == LIN_TIMEOUT)
 		bye(s, 1, "Autologout; idle for too long");
-	if (st == LIN_EOF || st == LIN_ERROR)
-		exit(1);
-	if (s->conn.cfg->transcript)
-		log_transcript('<', "****", 4);
 	if (st == LIN_TOOLONG) {
 		tagged(s, "BAD", "[TOOBIG] Authentication response too long");
 		return NULL;

@@ -9,7 +9,6 @@
 #include "sasl.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* Read one continuation line.  NULL after a cancel (already answered). */
@@ -17,17 +16,11 @@ static char *read_response(struct smtp *s, const char *prompt)
 {
 	static char line[AUTH_LINE_MAX + 1];
 	enum lin_status st;
-	size_t len;
-	bool crlf;
 
 	reply(s, "334 %s", prompt);
-	st = lin_getline(&s->conn.in, line, sizeof line - 1, &len, &crlf);
+	st = serve_secret_line(&s->conn, line, AUTH_LINE_MAX);
 	if (st == LIN_TIMEOUT)
 		reply_close(s, 1, "421 4.4.2 %s Error: timeout exceeded", s->conn.cfg->hostname);
-	if (st == LIN_EOF || st == LIN_ERROR)
-		exit(1);
-	if (s->conn.cfg->transcript)
-		log_transcript('<', "****", 4);
 	if (st == LIN_TOOLONG) {
 		reply(s, "500 5.5.6 Authentication exchange line is too long");
 		return NULL;
