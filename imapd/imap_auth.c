@@ -126,7 +126,7 @@ void cmd_authenticate(struct imap *s)
 			bad_syntax(s);
 			return;
 		}
-		resp = strcmp(initial, "=") == 0 ? "" : initial;
+		resp = initial;
 	} else if (!(resp = continuation(s))) {
 		return;
 	}
@@ -134,7 +134,7 @@ void cmd_authenticate(struct imap *s)
 		bad_syntax(s);
 		return;
 	}
-	if (!sasl_plain_decode(resp, strlen(resp), &sp)) {
+	if (!sasl_plain_read(resp, &sp)) {
 		tagged(s, "BAD", "[CLIENTBUG] Invalid AUTHENTICATE PLAIN response");
 		return;
 	}

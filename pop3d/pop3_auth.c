@@ -113,9 +113,7 @@ void cmd_auth(void *v, char *args)
 			return;
 		}
 	}
-	if (strcmp(resp, "=") == 0)
-		resp[0] = '\0';
-	if (!sasl_plain_decode(resp, strlen(resp), &sp)) {
+	if (!sasl_plain_read(resp, &sp)) {
 		err(p, "invalid AUTH PLAIN response");
 		return;
 	}

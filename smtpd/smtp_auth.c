@@ -63,9 +63,7 @@ static void auth_plain(struct smtp *s, char *initial)
 
 	if (!resp && !(resp = read_response(s, "")))
 		return;
-	if (strcmp(resp, "=") == 0)
-		resp[0] = '\0';
-	if (!sasl_plain_decode(resp, strlen(resp), &sp)) {
+	if (!sasl_plain_read(resp, &sp)) {
 		reply(s, "501 5.5.2 Cannot decode AUTH PLAIN response");
 		return;
 	}
