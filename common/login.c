@@ -9,9 +9,9 @@
 #include <string.h>
 #include <time.h>
 
-bool login_offered(const struct config *cfg, const struct startup *env)
+bool login_offered(const struct session_conn *c)
 {
-	return cfg->tls || cfg->plaintext_auth || startup_peer_loopback(env);
+	return c->cfg->tls || c->cfg->plaintext_auth || startup_peer_loopback(&c->env);
 }
 
 /* The record's keys: the client's address (none for a pipe), and the name
@@ -44,10 +44,11 @@ static void record(const struct config *cfg, int spoolfd, const char *key, time_
 		log_msg(LOG_ERR, "failure record %s: cannot update", FAILREC_FILE);
 }
 
-enum login_result login_check(const struct config *cfg, const struct startup *env,
-			      int *failures, const char *user, size_t ulen,
+enum login_result login_check(struct session_conn *c, const char *user, size_t ulen,
 			      const char *pass, char *canon)
 {
+	const struct config *cfg = c->cfg;
+	const struct startup *env = &c->env;
 	char akey[FAILREC_KEY_MAX], ukey[FAILREC_KEY_MAX], esc[80];
 	time_t now = time(NULL);
 	bool hold;
@@ -58,7 +59,7 @@ enum login_result login_check(const struct config *cfg, const struct startup *en
 	/* A held login is not checked at all: guessing gains nothing. */
 	if (!hold && auth_verify(user, ulen, pass, canon))
 		return LOGIN_OK;
-	(*failures)++;
+	c->auth_failures++;
 	log_msg(LOG_NOTICE, "%s: authentication %s for '%s'", startup_peer_label(env),
 		hold ? "refused (too many recent failures)" : "failed",
 		log_escape(esc, sizeof esc, user, ulen));
@@ -66,8 +67,8 @@ enum login_result login_check(const struct config *cfg, const struct startup *en
 		record(cfg, env->spoolfd, akey, now);
 		record(cfg, env->spoolfd, ukey, now);
 	}
-	sleep_ms((long)cfg->auth_delay_ms * (*failures));
-	if (*failures >= cfg->auth_fail_max)
+	sleep_ms((long)cfg->auth_delay_ms * c->auth_failures);
+	if (c->auth_failures >= cfg->auth_fail_max)
 		return LOGIN_CUTOFF;
 	return hold ? LOGIN_HELD : LOGIN_FAILED;
 }

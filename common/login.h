@@ -12,8 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "config.h"
-#include "startup.h"
+#include "serve.h"
 
 enum login_result {
 	LOGIN_OK,		/* canon holds the user */
@@ -23,12 +22,11 @@ enum login_result {
 };
 
 /* May a password be sent on this connection? */
-bool login_offered(const struct config *cfg, const struct startup *env);
+bool login_offered(const struct session_conn *c);
 
-/* Check user and password under the rules above; *failures counts this
- * session's failures.  canon holds USER_NAME_MAX + 1 bytes. */
-enum login_result login_check(const struct config *cfg, const struct startup *env,
-			      int *failures, const char *user, size_t ulen,
+/* Check user and password under the rules above; c->auth_failures counts
+ * this session's failures.  canon holds USER_NAME_MAX + 1 bytes. */
+enum login_result login_check(struct session_conn *c, const char *user, size_t ulen,
 			      const char *pass, char *canon);
 
 #endif

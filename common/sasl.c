@@ -99,3 +99,10 @@ bool sasl_plain_decode(const char *b64, size_t len, struct sasl_plain *out)
 	explicit_bzero(raw, sizeof raw);
 	return ok;
 }
+
+bool sasl_plain_read(const char *resp, struct sasl_plain *out)
+{
+	if (strcmp(resp, "=") == 0)
+		resp = "";
+	return sasl_plain_decode(resp, strlen(resp), out);
+}

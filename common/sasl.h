@@ -26,4 +26,9 @@ struct sasl_plain {
  * or equal to the user (no proxy logins).  false on any malformation. */
 bool sasl_plain_decode(const char *b64, size_t len, struct sasl_plain *out);
 
+/* The same for a response as a client sends it (a C string), where "="
+ * is the empty initial response (RFC 4954 4, RFC 5034 4, RFC 9051 6.2.2);
+ * smtpd and pop3d read it so in a continuation line too. */
+bool sasl_plain_read(const char *resp, struct sasl_plain *out);
+
 #endif

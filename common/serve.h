@@ -8,18 +8,32 @@
 #ifndef FACTEUR_SERVE_H
 #define FACTEUR_SERVE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "config.h"
 #include "dispatch.h"
+#include "limits.h"
 #include "lineio.h"
 #include "startup.h"
 
-/* Before the greeting: lout on fd 1, lin on fd 0 (idle `timeout`),
- * startup().  Returns 0 (and logs the connection), or -1 with env->error
- * set: the caller refuses in its protocol and exits. */
-int serve_open(const struct config *cfg, struct startup *env, struct lin *in,
-	       struct lout *out, int timeout);
+/* What every session has, whatever its protocol: the first member of
+ * struct smtp, struct pop3 and struct imap. */
+struct session_conn {
+	const struct config *cfg;
+	struct startup env;		/* the peer, the spool */
+	struct lin in;
+	struct lout out;
+	unsigned state;			/* one of the program's state bits */
+	int bad;			/* bad commands so far (-b) */
+	int auth_failures;		/* failed logins so far (-f, login.c) */
+	char user[USER_NAME_MAX + 1];	/* logged in, or "" */
+};
+
+/* Before the greeting (c->cfg set): lout on fd 1, lin on fd 0 (idle
+ * `timeout`), startup().  Returns 0 (and logs the connection), or -1 with
+ * c->env.error set: the caller refuses in its protocol and exits. */
+int serve_open(struct session_conn *c, int timeout);
 
 /* Why a command line is refused before it reaches a handler. */
 enum serve_refusal {
@@ -29,14 +43,11 @@ enum serve_refusal {
 };
 
 struct serve {
-	const struct config *cfg;
 	const struct command *table;
 	void *session;			/* handed to handlers and hooks */
-	struct lin *in;
+	struct session_conn *conn;	/* the session's own */
 	char *line;			/* cfg->line_max + 1 bytes */
-	const unsigned *state;		/* the session's state, a bit of the table's */
-	const struct startup *env;
-	const char *user;		/* the logged-in user for the log, or NULL */
+	bool log_user;			/* the end-of-session log names conn->user */
 	/* Answer a refused line; the session goes on. */
 	void (*refuse)(void *session, enum serve_refusal why);
 	/* Answer a command that the current state does not allow. */
@@ -48,9 +59,15 @@ struct serve {
 };
 
 /* The end of a session: log "WHAT from PEER[ user=USER]" (user may be
- * NULL) and exit with `status`. */
-void serve_exit(const struct startup *env, const char *user, const char *what,
+ * NULL or "") and exit with `status`. */
+void serve_exit(const struct session_conn *c, const char *user, const char *what,
 		int status) __attribute__((noreturn));
+
+/* Read a continuation line of a login exchange (SMTP AUTH, IMAP
+ * AUTHENTICATE) of at most `max` bytes into `line`; the transcript (-v)
+ * shows "****".  Returns LIN_OK, LIN_TOOLONG (discarded) or LIN_TIMEOUT
+ * (the caller ends the session); exits at the end of the input. */
+enum lin_status serve_secret_line(struct session_conn *c, char *line, size_t max);
 
 /* Read and run commands for ever; exits at the end of the input. */
 void serve_loop(const struct serve *sv) __attribute__((noreturn));

@@ -84,7 +84,7 @@ static int write_message(struct imap *s, struct append *a, struct target *t)
 	char from[FROM_LINE_MAX], sender[USER_NAME_MAX + 300];
 	struct quoter q;
 
-	snprintf(sender, sizeof sender, "%s@%s", s->user, s->cfg->hostname);
+	snprintf(sender, sizeof sender, "%s@%s", s->conn.user, s->conn.cfg->hostname);
 	if (target_write(t, from, mbox_from_line(from, sizeof from, sender, a->when)) != 0)
 		return -1;
 	if (a->big) {
@@ -154,7 +154,7 @@ void cmd_append(struct imap *s)
 	}
 	if (write_message(s, &a, &t) != 0 || target_commit(&t) != 0) {
 		int e = errno;
-		log_msg(LOG_ERR, "%s: APPEND to %s: %s", s->user, a.name, strerror(e));
+		log_msg(LOG_ERR, "%s: APPEND to %s: %s", s->conn.user, a.name, strerror(e));
 		target_end(s, &t, false);
 		done(s, "NO", e == ENOSPC || e == EFBIG || e == EDQUOT ?
 			"[OVERQUOTA] No room for the message" :

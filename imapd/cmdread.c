@@ -108,8 +108,8 @@ static void log_line(const struct cmd *c, const char *line, size_t len)
 
 static void lost(struct imap *s)
 {
-	log_msg(LOG_INFO, "lost connection from %s%s%s", startup_peer_label(&s->env),
-		s->user[0] ? " user=" : "", s->user);
+	log_msg(LOG_INFO, "lost connection from %s%s%s", startup_peer_label(&s->conn.env),
+		s->conn.user[0] ? " user=" : "", s->conn.user);
 	exit(1);
 }
 
@@ -122,23 +122,23 @@ static void timed_out(struct imap *s)
 static void read_literal(struct imap *s, struct cmd *c, uint64_t n, struct quoter *q)
 {
 	while (n > 0) {
-		enum lin_status st = lin_fill(&s->in);
+		enum lin_status st = lin_fill(&s->conn.in);
 		size_t take;
 
 		if (st == LIN_TIMEOUT)
 			timed_out(s);
 		if (st != LIN_OK)
 			lost(s);
-		take = s->in.len - s->in.pos;
+		take = s->conn.in.len - s->conn.in.pos;
 		if (take > n)
 			take = (size_t)n;
 		if (q) {
-			quoter_feed(q, s->in.buf + s->in.pos, take);
+			quoter_feed(q, s->conn.in.buf + s->conn.in.pos, take);
 		} else {
-			memcpy(c->data + c->len, s->in.buf + s->in.pos, take);
+			memcpy(c->data + c->len, s->conn.in.buf + s->conn.in.pos, take);
 			c->len += take;
 		}
-		s->in.pos += take;
+		s->conn.in.pos += take;
 		n -= take;
 	}
 }
@@ -158,7 +158,7 @@ static void read_big(struct imap *s, struct cmd *c, uint64_t n)
 		if (!c->msg)
 			bye(s, 1, "[SERVERBUG] out of memory");
 	}
-	msgbuf_init(c->msg, s->env.spoolfd);
+	msgbuf_init(c->msg, s->conn.env.spoolfd);
 	quoter_init(&q, to_msgbuf, c->msg);
 	read_literal(s, c, n, &q);
 	quoter_finish(&q);
@@ -179,7 +179,7 @@ static enum cmd_status refuse(struct imap *s, bool sync, const char *why)
 
 enum cmd_status cmd_read(struct imap *s, struct cmd *c)
 {
-	size_t max = (size_t)s->cfg->line_max;
+	size_t max = (size_t)s->conn.cfg->line_max;
 
 	cmd_reset(c);
 	for (;;) {
@@ -190,7 +190,7 @@ enum cmd_status cmd_read(struct imap *s, struct cmd *c)
 
 		if (!grow(c, max + 1))
 			bye(s, 1, "[SERVERBUG] out of memory");
-		st = lin_getline(&s->in, c->data + c->len, max, &len, &crlf);
+		st = lin_getline(&s->conn.in, c->data + c->len, max, &len, &crlf);
 		if (st == LIN_TIMEOUT)
 			timed_out(s);
 		if (st == LIN_EOF || st == LIN_ERROR)
@@ -199,7 +199,7 @@ enum cmd_status cmd_read(struct imap *s, struct cmd *c)
 			bye(s, 1, "[TOOBIG] Command line too long");
 		if (c->nseg == 0)
 			first_line(c, c->data + c->len, len);
-		if (s->cfg->transcript)
+		if (s->conn.cfg->transcript)
 			log_line(c, c->data + c->len, len);
 		add_seg(c, c->len, len, false, false);
 		if (!literal_marker(c->data + c->len, len, &n, &sync)) {
@@ -210,10 +210,10 @@ enum cmd_status cmd_read(struct imap *s, struct cmd *c)
 		if (++c->nliterals > IMAP_LITERALS_MAX)
 			return refuse(s, sync, "Too many literals in one command");
 		if (c->append && n > (uint64_t)s->opt->literal_max) {
-			if (n > (uint64_t)s->cfg->msg_max || c->msg_size)
+			if (n > (uint64_t)s->conn.cfg->msg_max || c->msg_size)
 				return refuse(s, sync, "Message too large");
 			if (sync) {
-				lout_puts(&s->out, "+ Ready for the message\r\n");
+				lout_puts(&s->conn.out, "+ Ready for the message\r\n");
 			}
 			read_big(s, c, n);
 			continue;
@@ -221,7 +221,7 @@ enum cmd_status cmd_read(struct imap *s, struct cmd *c)
 		if (n > (uint64_t)s->opt->literal_max)
 			return refuse(s, sync, "Literal too large");
 		if (sync)
-			lout_puts(&s->out, "+ Ready for literal data\r\n");
+			lout_puts(&s->conn.out, "+ Ready for literal data\r\n");
 		if (!grow(c, (size_t)n + 1))
 			bye(s, 1, "[SERVERBUG] out of memory");
 		add_seg(c, c->len, (size_t)n, true, false);

@@ -89,11 +89,11 @@ static int copy_to(struct imap *s, const char *name, const struct picked *p, int
 	}
 	*validity = t.mb->ix.h.uidvalidity;
 	if (target_save_flags(&t) != 0)
-		log_msg(LOG_WARNING, "%s: %s: flags of copied messages: %s", s->user, name,
+		log_msg(LOG_WARNING, "%s: %s: flags of copied messages: %s", s->conn.user, name,
 			strerror(errno));
 out:
 	if (rc != 0)
-		log_msg(LOG_ERR, "%s: copying to %s: %s", s->user, name, strerror(errno));
+		log_msg(LOG_ERR, "%s: copying to %s: %s", s->conn.user, name, strerror(errno));
 	target_end(s, &t, rc == 0);
 	return rc;
 }
@@ -238,7 +238,8 @@ static void copy_or_move(struct imap *s, bool move)
 		if (*code)
 			untagged(s, "OK %sMoved", code);
 		if (remove_moved(s, &p) != 0) {
-			log_msg(LOG_ERR, "%s: MOVE from %s: %s", s->user, s->mailbox, strerror(errno));
+			log_msg(LOG_ERR, "%s: MOVE from %s: %s", s->conn.user, s->mailbox,
+				strerror(errno));
 			done(s, "NO", "[UNAVAILABLE] Copied, but the originals could not be removed");
 			goto out;
 		}

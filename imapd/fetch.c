@@ -228,7 +228,7 @@ static bool structure(struct imap *s, struct one *o, bool extended)
 {
 	if (!o->mime && !(o->mime = mime_parse(&o->src)))
 		return false;
-	return mime_write_bodystructure(&s->out, o->mime, extended) == 0;
+	return mime_write_bodystructure(&s->conn.out, o->mime, extended) == 0;
 }
 
 static bool section(struct imap *s, struct one *o, const struct fetch_item *it)
@@ -241,19 +241,19 @@ static bool section(struct imap *s, struct one *o, const struct fetch_item *it)
 		return false;
 	len = d.wire_size;
 	if (it->alias) {
-		lout_puts(&s->out, it->alias);
+		lout_puts(&s->conn.out, it->alias);
 	} else {
-		section_write_name(&s->out, &it->sec);
+		section_write_name(&s->conn.out, &it->sec);
 		if (it->partial) {
-			lout_printf(&s->out, "<%u>", it->origin);
+			lout_printf(&s->conn.out, "<%u>", it->origin);
 			skip = it->origin;
 			len = skip >= d.wire_size ? 0 : d.wire_size - skip;
 			if (len > it->count)
 				len = it->count;
 		}
 	}
-	lout_printf(&s->out, " {%llu}\r\n", (unsigned long long)len);
-	ok = section_write(&s->out, &o->src, &d, skip, len) == 0;
+	lout_printf(&s->conn.out, " {%llu}\r\n", (unsigned long long)len);
+	ok = section_write(&s->conn.out, &o->src, &d, skip, len) == 0;
 	section_data_free(&d);
 	return ok;
 }
@@ -264,27 +264,28 @@ static bool item(struct imap *s, struct one *o, const struct fetch_item *it, uin
 
 	switch (it->kind) {
 	case FA_FLAGS:
-		lout_puts(&s->out, "FLAGS ");
+		lout_puts(&s->conn.out, "FLAGS ");
 		write_flags(s, v->flags, v->keywords, v->recent);
 		return true;
 	case FA_UID:
-		lout_printf(&s->out, "UID %u", v->uid);
+		lout_printf(&s->conn.out, "UID %u", v->uid);
 		return true;
 	case FA_SIZE:
-		lout_printf(&s->out, "RFC822.SIZE %llu", (unsigned long long)o->rec->wire_size);
+		lout_printf(&s->conn.out, "RFC822.SIZE %llu",
+			    (unsigned long long)o->rec->wire_size);
 		return true;
 	case FA_INTERNALDATE:
-		lout_puts(&s->out, "INTERNALDATE ");
-		write_date(&s->out, o->rec->idate);
+		lout_puts(&s->conn.out, "INTERNALDATE ");
+		write_date(&s->conn.out, o->rec->idate);
 		return true;
 	case FA_ENVELOPE:
-		lout_puts(&s->out, "ENVELOPE ");
-		return mime_write_envelope(&s->out, &o->src) == 0;
+		lout_puts(&s->conn.out, "ENVELOPE ");
+		return mime_write_envelope(&s->conn.out, &o->src) == 0;
 	case FA_BODY:
-		lout_puts(&s->out, "BODY ");
+		lout_puts(&s->conn.out, "BODY ");
 		return structure(s, o, false);
 	case FA_BODYSTRUCTURE:
-		lout_puts(&s->out, "BODYSTRUCTURE ");
+		lout_puts(&s->conn.out, "BODYSTRUCTURE ");
 		return structure(s, o, true);
 	case FA_SECTION:
 		return section(s, o, it);
@@ -309,25 +310,25 @@ static void fetch_one(struct imap *s, uint32_t i, void *arg)
 	o.src.end = o.src.start + o.rec->raw_len;
 	o.src.hdr_len = o.rec->hdr_len;
 	o.src.wire_size = o.rec->wire_size;
-	lout_printf(&s->out, "* %u FETCH (", i + 1);
+	lout_printf(&s->conn.out, "* %u FETCH (", i + 1);
 	if (s->uid && !f->has_uid) {
-		lout_printf(&s->out, "UID %u", s->view[i].uid);
+		lout_printf(&s->conn.out, "UID %u", s->view[i].uid);
 		first = false;
 	}
 	for (unsigned k = 0; k < f->n && o.ok; k++) {
 		if (!first)
-			lout_write(&s->out, " ", 1);
+			lout_write(&s->conn.out, " ", 1);
 		o.ok = item(s, &o, &f->item[k], i);
 		first = false;
 	}
 	if (f->sets_seen && !f->has_flags && !s->readonly) {
-		lout_puts(&s->out, " FLAGS ");
+		lout_puts(&s->conn.out, " FLAGS ");
 		write_flags(s, s->view[i].flags, s->view[i].keywords, s->view[i].recent);
 	}
 	mime_free(o.mime);
 	if (!o.ok)	/* a read error mid-response: the stream cannot be mended */
 		bye(s, 1, "[SERVERBUG] Cannot read the mailbox");
-	lout_puts(&s->out, ")\r\n");
+	lout_puts(&s->conn.out, ")\r\n");
 }
 
 /* \Seen for each message whose body is fetched without PEEK. */
@@ -360,7 +361,8 @@ static bool prepare(struct imap *s, const struct seqset *set, bool seen)
 	}
 	if (range[0] >= 0 &&
 	    mailbox_save_flags(&s->mb, (uint32_t)range[0], (uint32_t)range[1]) != 0) {
-		log_msg(LOG_ERR, "%s: %s: saving flags: %s", s->user, s->mailbox, strerror(errno));
+		log_msg(LOG_ERR, "%s: %s: saving flags: %s", s->conn.user, s->mailbox,
+			strerror(errno));
 		view_unlock(s);
 		done(s, "NO", "[UNAVAILABLE] Cannot save flags, try again later");
 		return false;

@@ -58,10 +58,10 @@ static void send_name(struct imap *s, const char *what, unsigned attrs, const ch
 	char a[64];
 
 	attr_text(a, sizeof a, attrs);
-	lout_printf(&s->out, "* %s (%s) \"/\" ", what, a);
-	imap_write_astring(&s->out, name, strlen(name));
-	lout_write(&s->out, "\r\n", 2);
-	if (s->cfg->transcript) {
+	lout_printf(&s->conn.out, "* %s (%s) \"/\" ", what, a);
+	imap_write_astring(&s->conn.out, name, strlen(name));
+	lout_write(&s->conn.out, "\r\n", 2);
+	if (s->conn.cfg->transcript) {
 		char line[MAILBOX_NAME_MAX + 96];
 		int n = snprintf(line, sizeof line, "* %s (%s) \"/\" %s", what, a, name);
 
@@ -167,7 +167,7 @@ static void lsub(struct imap *s, struct listpat *lp)
 	if (!list_args(s, lp, &empty))
 		return;
 	if (subs_load(s->userfd, &l) != 0) {
-		log_msg(LOG_ERR, "%s: reading subscriptions: %s", s->user, strerror(errno));
+		log_msg(LOG_ERR, "%s: reading subscriptions: %s", s->conn.user, strerror(errno));
 		done(s, "NO", "[UNAVAILABLE] Subscriptions unreadable, try again later");
 		return;
 	}

@@ -59,7 +59,7 @@ uint32_t folder_uidvalidity(const struct imap *s, uint32_t v, bool claim)
 	if (fd < 0)
 		return v;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-	    lock_wait(fd, F_WRLCK, s->cfg->lock_timeout) != 0) {
+	    lock_wait(fd, F_WRLCK, s->conn.cfg->lock_timeout) != 0) {
 		close(fd);
 		return v;
 	}
@@ -71,7 +71,7 @@ uint32_t folder_uidvalidity(const struct imap *s, uint32_t v, bool claim)
 	if (r > high) {
 		snprintf(text, sizeof text, "%010u\n", (unsigned)r);
 		if (pwrite(fd, text, 11, 0) != 11 || fdatasync(fd) != 0)
-			log_msg(LOG_WARNING, "%s: cannot save %s: %s", s->user, UIDV_FILE,
+			log_msg(LOG_WARNING, "%s: cannot save %s: %s", s->conn.user, UIDV_FILE,
 				strerror(errno));
 	}
 	close(fd);
@@ -114,7 +114,7 @@ static void new_index(struct imap *s, const char *name)
 {
 	struct mailbox mb;
 
-	if (mailbox_open(&mb, s->userfd, name, false, s->cfg->lock_timeout) != 0)
+	if (mailbox_open(&mb, s->userfd, name, false, s->conn.cfg->lock_timeout) != 0)
 		return;
 	if (mailbox_lock(&mb, F_WRLCK) == 0) {
 		/* store files left by an earlier mailbox of this name are stale:
@@ -127,7 +127,7 @@ static void new_index(struct imap *s, const char *name)
 				mb.ix.h.uidvalidity = v;
 				if (index_write_full(mb.dirfd, mb.leaf, &mb.ix, true) != 0)
 					log_msg(LOG_WARNING, "%s: %s: cannot write the index: %s",
-						s->user, name, strerror(errno));
+						s->conn.user, name, strerror(errno));
 			}
 		}
 	}
@@ -180,7 +180,7 @@ static enum folder_result delete_mbox(struct imap *s, const char *name)
 	enum folder_result r = FR_OK;
 	struct mailbox mb;
 
-	if (mailbox_open(&mb, s->userfd, name, false, s->cfg->lock_timeout) != 0)
+	if (mailbox_open(&mb, s->userfd, name, false, s->conn.cfg->lock_timeout) != 0)
 		return open_failure();
 	if (mailbox_lock(&mb, F_WRLCK) != 0) {
 		r = lock_failure();
@@ -286,7 +286,7 @@ static enum folder_result move_mbox(struct imap *s, const char *from, int todir,
 	enum folder_result r = FR_OK;
 	struct mailbox mb;
 
-	if (mailbox_open(&mb, s->userfd, from, false, s->cfg->lock_timeout) != 0)
+	if (mailbox_open(&mb, s->userfd, from, false, s->conn.cfg->lock_timeout) != 0)
 		return open_failure();
 	if (mailbox_lock(&mb, F_WRLCK) != 0) {
 		r = lock_failure();

@@ -55,7 +55,7 @@ static void refuse(struct imap *s, enum folder_result r, const char *cannot)
 		done(s, "NO", "[UNAVAILABLE] Mailbox busy, try again later");
 		break;
 	default:
-		log_msg(LOG_ERR, "%s: %s: %s", s->user, s->name, strerror(errno));
+		log_msg(LOG_ERR, "%s: %s: %s", s->conn.user, s->name, strerror(errno));
 		done(s, "NO", "[UNAVAILABLE] %s failed, try again later", s->name);
 		break;
 	}
@@ -112,7 +112,7 @@ void cmd_delete(struct imap *s)
 	}
 	/* Our own session stops using it now; others find it gone at their
 	 * next command (view.c). */
-	if (s->state == I_SELECTED && strcmp(s->mailbox, name) == 0)
+	if (s->conn.state == I_SELECTED && strcmp(s->mailbox, name) == 0)
 		view_close(s);
 	done(s, "OK", "DELETE completed");
 }
@@ -125,7 +125,7 @@ static void follow(struct imap *s, const char *from, const char *to)
 	size_t flen = strlen(from);
 	int n;
 
-	if (s->state != I_SELECTED)
+	if (s->conn.state != I_SELECTED)
 		return;
 	if (strcmp(s->mailbox, from) == 0)
 		n = snprintf(now, sizeof now, "%s", to);
@@ -135,8 +135,8 @@ static void follow(struct imap *s, const char *from, const char *to)
 		return;
 	mailbox_close(&s->mb);
 	if (n < 0 || (size_t)n >= sizeof now ||
-	    mailbox_open(&s->mb, s->userfd, now, false, s->cfg->lock_timeout) != 0) {
-		log_msg(LOG_WARNING, "%s: %s renamed, cannot reopen it", s->user, s->mailbox);
+	    mailbox_open(&s->mb, s->userfd, now, false, s->conn.cfg->lock_timeout) != 0) {
+		log_msg(LOG_WARNING, "%s: %s renamed, cannot reopen it", s->conn.user, s->mailbox);
 		view_close(s);
 		return;
 	}
@@ -186,7 +186,7 @@ static void subscribe(struct imap *s, bool add)
 	if (!one_arg(s, &raw) || !valid_name(s, raw.p, raw.n, name))
 		return;
 	/* RFC 3501 6.3.6: a name that does not exist (yet) may be subscribed */
-	switch (subs_change(s->userfd, name, add, s->cfg->lock_timeout)) {
+	switch (subs_change(s->userfd, name, add, s->conn.cfg->lock_timeout)) {
 	case SUBS_OK:
 		done(s, "OK", "%s completed", s->name);
 		break;
@@ -200,7 +200,7 @@ static void subscribe(struct imap *s, bool add)
 		done(s, "NO", "[UNAVAILABLE] Subscriptions busy, try again later");
 		break;
 	default:
-		log_msg(LOG_ERR, "%s: %s: %s", s->user, s->name, strerror(errno));
+		log_msg(LOG_ERR, "%s: %s: %s", s->conn.user, s->name, strerror(errno));
 		done(s, "NO", "[UNAVAILABLE] %s failed, try again later", s->name);
 		break;
 	}

@@ -13,18 +13,18 @@
 /* Wait up to one tick for input; true when a line can be read. */
 static bool input_ready(struct imap *s)
 {
-	struct pollfd pfd = { .fd = s->in.fd, .events = POLLIN };
+	struct pollfd pfd = { .fd = s->conn.in.fd, .events = POLLIN };
 
-	if (lin_pending(&s->in))
+	if (lin_pending(&s->conn.in))
 		return true;
-	if (lout_flush(&s->out) != 0)
+	if (lout_flush(&s->conn.out) != 0)
 		exit(1);
 	return poll(&pfd, 1, IDLE_TICK_MS) > 0;
 }
 
 void cmd_idle(struct imap *s)
 {
-	long long until = now_ms() + (long long)s->cfg->timeout * 1000;
+	long long until = now_ms() + (long long)s->conn.cfg->timeout * 1000;
 	char line[16];
 	enum lin_status st;
 	size_t len;
@@ -34,16 +34,16 @@ void cmd_idle(struct imap *s)
 		bad_syntax(s);
 		return;
 	}
-	lout_puts(&s->out, "+ idling\r\n");
+	lout_puts(&s->conn.out, "+ idling\r\n");
 	for (;;) {
 		if (now_ms() > until)
 			bye(s, 1, "Autologout; idle for too long");
 		if (!input_ready(s)) {
-			if (s->state == I_SELECTED)
+			if (s->conn.state == I_SELECTED)
 				view_update(s, true);
 			continue;
 		}
-		st = lin_getline(&s->in, line, sizeof line - 1, &len, &crlf);
+		st = lin_getline(&s->conn.in, line, sizeof line - 1, &len, &crlf);
 		if (st == LIN_TIMEOUT)
 			bye(s, 1, "Autologout; idle for too long");
 		if (st == LIN_EOF || st == LIN_ERROR)

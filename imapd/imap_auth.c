@@ -11,14 +11,13 @@
 
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 static void login(struct imap *s, const char *user, size_t ulen, const char *pass)
 {
 	char canon[USER_NAME_MAX + 1];
 
-	switch (login_check(s->cfg, &s->env, &s->auth_failures, user, ulen, pass, canon)) {
+	switch (login_check(&s->conn, user, ulen, pass, canon)) {
 	case LOGIN_OK:
 		break;
 	case LOGIN_CUTOFF:
@@ -30,15 +29,15 @@ static void login(struct imap *s, const char *user, size_t ulen, const char *pas
 		tagged(s, "NO", "[AUTHENTICATIONFAILED] Authentication failed");
 		return;
 	}
-	s->userfd = spool_user_dir(s->env.spoolfd, canon, true);
+	s->userfd = spool_user_dir(s->conn.env.spoolfd, canon, true);
 	if (s->userfd < 0) {
 		log_msg(LOG_ERR, "%s: user directory: %s", canon, strerror(errno));
 		tagged(s, "NO", "[UNAVAILABLE] Mail store unavailable, try again later");
 		return;
 	}
-	strcpy(s->user, canon);
-	s->state = I_AUTH;
-	log_msg(LOG_INFO, "%s: login user=%s", startup_peer_label(&s->env), canon);
+	strcpy(s->conn.user, canon);
+	s->conn.state = I_AUTH;
+	log_msg(LOG_INFO, "%s: login user=%s", startup_peer_label(&s->conn.env), canon);
 	tagged(s, "OK", "[CAPABILITY %s] Logged in", capabilities());
 }
 
@@ -47,7 +46,7 @@ const char *session_capabilities(const struct imap *s)
 	static char buf[256];
 	const char *all = capabilities(), *at = strstr(all, "AUTH=PLAIN");
 
-	if (s->state != I_NOTAUTH || login_offered(s->cfg, &s->env) || !at)
+	if (s->conn.state != I_NOTAUTH || login_offered(&s->conn) || !at)
 		return all;
 	snprintf(buf, sizeof buf, "%.*sLOGINDISABLED%s", (int)(at - all), all,
 		 at + strlen("AUTH=PLAIN"));
@@ -57,7 +56,7 @@ const char *session_capabilities(const struct imap *s)
 /* RFC 3501 6.2.3, RFC 5530 PRIVACYREQUIRED: no password in clear. */
 static bool refuse_plaintext(struct imap *s)
 {
-	if (login_offered(s->cfg, &s->env))
+	if (login_offered(&s->conn))
 		return false;
 	tagged(s, "NO", "[PRIVACYREQUIRED] Plaintext authentication disallowed "
 	       "on non-secure connections, use imaps (port 993)");
@@ -89,17 +88,11 @@ static const char *continuation(struct imap *s)
 {
 	static char line[AUTH_LINE_MAX + 1];
 	enum lin_status st;
-	size_t len;
-	bool crlf;
 
-	lout_puts(&s->out, "+ \r\n");
-	st = lin_getline(&s->in, line, AUTH_LINE_MAX, &len, &crlf);
+	lout_puts(&s->conn.out, "+ \r\n");
+	st = serve_secret_line(&s->conn, line, AUTH_LINE_MAX);
 	if (st == LIN_TIMEOUT)
 		bye(s, 1, "Autologout; idle for too long");
-	if (st == LIN_EOF || st == LIN_ERROR)
-		exit(1);
-	if (s->cfg->transcript)
-		log_transcript('<', "****", 4);
 	if (st == LIN_TOOLONG) {
 		tagged(s, "BAD", "[TOOBIG] Authentication response too long");
 		return NULL;
@@ -133,7 +126,7 @@ void cmd_authenticate(struct imap *s)
 			bad_syntax(s);
 			return;
 		}
-		resp = strcmp(initial, "=") == 0 ? "" : initial;
+		resp = initial;
 	} else if (!(resp = continuation(s))) {
 		return;
 	}
@@ -141,7 +134,7 @@ void cmd_authenticate(struct imap *s)
 		bad_syntax(s);
 		return;
 	}
-	if (!sasl_plain_decode(resp, strlen(resp), &sp)) {
+	if (!sasl_plain_read(resp, &sp)) {
 		tagged(s, "BAD", "[CLIENTBUG] Invalid AUTHENTICATE PLAIN response");
 		return;
 	}

@@ -39,10 +39,8 @@ static void cmd_logout(struct imap *s)
 	}
 	untagged(s, "BYE facteur IMAP4rev1 server logging out");
 	tagged(s, "OK", "LOGOUT completed");
-	lout_flush(&s->out);
-	log_msg(LOG_INFO, "logout from %s%s%s", startup_peer_label(&s->env),
-		s->user[0] ? " user=" : "", s->user);
-	exit(0);
+	lout_flush(&s->conn.out);
+	serve_exit(&s->conn, s->conn.user, "logout", 0);
 }
 
 /* RFC 2971: the client's list is read and ignored; ours is fixed. */
@@ -144,7 +142,7 @@ static void complete(struct imap *s, unsigned flags)
 {
 	if (!s->done_status)
 		return;
-	if (s->state == I_SELECTED)
+	if (s->conn.state == I_SELECTED)
 		view_update(s, !(flags & IC_SEQNUMS));
 	tagged(s, s->done_status, "%s", s->done_text);
 	free(s->done_text);
@@ -179,10 +177,10 @@ static void run(struct imap *s)
 	}
 	if (!c)
 		tagged(s, "BAD", "[CLIENTBUG] Unknown command");
-	else if (!(c->states & s->state))
+	else if (!(c->states & s->conn.state))
 		tagged(s, "BAD", "[CLIENTBUG] %s not allowed %s", s->name,
-		       s->state == I_NOTAUTH ? "before login" :
-		       s->state == I_AUTH ? "without a selected mailbox" : "now");
+		       s->conn.state == I_NOTAUTH ? "before login" :
+		       s->conn.state == I_AUTH ? "without a selected mailbox" : "now");
 	else {
 		c->run(s);
 		complete(s, c->flags);
@@ -194,7 +192,8 @@ out:
 static void session(struct imap *s)
 {
 	for (;;) {
-		s->in.timeout = s->state == I_NOTAUTH ? s->opt->preauth_timeout : s->cfg->timeout;
+		s->conn.in.timeout = s->conn.state == I_NOTAUTH ? s->opt->preauth_timeout
+								: s->conn.cfg->timeout;
 		if (cmd_read(s, &s->cmd) == CMD_OK)
 			run(s);
 	}
@@ -207,13 +206,13 @@ int main(int argc, char **argv)
 	static struct imap_opts opt;
 
 	imap_opts_parse(&cfg, &opt, argc, argv);
-	s.cfg = &cfg;
+	s.conn.cfg = &cfg;
 	s.opt = &opt;
 	s.userfd = -1;
 	s.mb.fd = s.mb.dirfd = -1;
-	s.state = I_NOTAUTH;
-	if (serve_open(&cfg, &s.env, &s.in, &s.out, opt.preauth_timeout) != 0)
-		bye(&s, 1, "[UNAVAILABLE] Service not available (%s)", s.env.error);
+	s.conn.state = I_NOTAUTH;
+	if (serve_open(&s.conn, opt.preauth_timeout) != 0)
+		bye(&s, 1, "[UNAVAILABLE] Service not available (%s)", s.conn.env.error);
 	untagged(&s, "OK [CAPABILITY %s] facteur IMAP4rev1 ready", session_capabilities(&s));
 	session(&s);
 	return 0;

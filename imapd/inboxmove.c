@@ -79,7 +79,7 @@ static void copy_flags(struct imap *s, struct mailbox *in, struct mailbox *out)
 	uint32_t n = in->ix.h.nrec;
 
 	if (mailbox_sync(out) != 0 || out->ix.h.nrec != n) {
-		log_msg(LOG_WARNING, "%s: RENAME INBOX: flags not carried over", s->user);
+		log_msg(LOG_WARNING, "%s: RENAME INBOX: flags not carried over", s->conn.user);
 		return;
 	}
 	for (uint32_t i = 0; i < n; i++) {
@@ -99,7 +99,7 @@ static void copy_flags(struct imap *s, struct mailbox *in, struct mailbox *out)
 		out->ix.rec[i].keywords = kw;
 	}
 	if (index_write_full(out->dirfd, out->leaf, &out->ix, true) != 0)
-		log_msg(LOG_WARNING, "%s: RENAME INBOX: flags not saved: %s", s->user,
+		log_msg(LOG_WARNING, "%s: RENAME INBOX: flags not saved: %s", s->conn.user,
 			strerror(errno));
 }
 
@@ -139,7 +139,7 @@ enum folder_result folder_move_inbox(struct imap *s, const char *to)
 {
 	struct mailbox in, out;
 	enum folder_result r;
-	int timeout = s->cfg->lock_timeout;
+	int timeout = s->conn.cfg->lock_timeout;
 
 	memset(&out, 0, sizeof out);	/* closable before it is opened */
 	out.fd = out.dirfd = -1;
@@ -159,7 +159,7 @@ enum folder_result folder_move_inbox(struct imap *s, const char *to)
 		int e = errno;
 
 		if (r == FR_ERROR)
-			log_msg(LOG_ERR, "%s: RENAME INBOX %s: %s", s->user, to, strerror(e));
+			log_msg(LOG_ERR, "%s: RENAME INBOX %s: %s", s->conn.user, to, strerror(e));
 		/* INBOX still has every message: the new mailbox goes again (only
 		 * while it is locked: otherwise someone may have used it) */
 		if (out.lock == F_WRLCK)

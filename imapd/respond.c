@@ -38,10 +38,10 @@ static void put(struct imap *s, const char *prefix, const char *fmt, va_list ap)
 	}
 	va_end(again);
 	memcpy(line, prefix, plen);
-	if (s->cfg->transcript)
+	if (s->conn.cfg->transcript)
 		log_transcript('>', line, plen + (size_t)n);
-	lout_write(&s->out, line, plen + (size_t)n);
-	lout_write(&s->out, "\r\n", 2);
+	lout_write(&s->conn.out, line, plen + (size_t)n);
+	lout_write(&s->conn.out, "\r\n", 2);
 	if (line != small)
 		free(line);
 }
@@ -62,18 +62,16 @@ void bye(struct imap *s, int status, const char *fmt, ...)
 	va_start(ap, fmt);
 	put(s, "* BYE ", fmt, ap);
 	va_end(ap);
-	lout_flush(&s->out);
-	log_msg(LOG_INFO, "disconnect from %s%s%s", startup_peer_label(&s->env),
-		s->user[0] ? " user=" : "", s->user);
-	exit(status);
+	lout_flush(&s->conn.out);
+	serve_exit(&s->conn, s->conn.user, "disconnect", status);
 }
 
 static void vtagged(struct imap *s, const char *status, const char *fmt, va_list ap)
 {
 	char prefix[TAG_MAX + 16];
-	int limit = s->state == I_NOTAUTH ? s->opt->preauth_bad_max : s->cfg->bad_max;
+	int limit = s->conn.state == I_NOTAUTH ? s->opt->preauth_bad_max : s->conn.cfg->bad_max;
 
-	if (strcmp(status, "BAD") == 0 && ++s->bad >= limit)
+	if (strcmp(status, "BAD") == 0 && ++s->conn.bad >= limit)
 		bye(s, 1, "Too many bad commands");
 	snprintf(prefix, sizeof prefix, "%s %s ", s->cmd.tag[0] ? s->cmd.tag : "*", status);
 	put(s, prefix, fmt, ap);

@@ -13,7 +13,7 @@
 int target_begin(struct imap *s, const char *name, struct target *t)
 {
 	memset(t, 0, sizeof *t);
-	if (s->state == I_SELECTED && strcmp(name, s->mailbox) == 0) {
+	if (s->conn.state == I_SELECTED && strcmp(name, s->mailbox) == 0) {
 		/* The same file: one struct, or closing a second descriptor
 		 * would drop this process's lock on it.  MOVE holds its write
 		 * lock already, and keeps it. */
@@ -26,7 +26,7 @@ int target_begin(struct imap *s, const char *name, struct target *t)
 	} else {
 		t->mb = &t->own;
 		if (mailbox_open(t->mb, s->userfd, name, strcmp(name, "INBOX") == 0,
-				 s->cfg->lock_timeout) != 0)
+				 s->conn.cfg->lock_timeout) != 0)
 			return -1;
 		if (mailbox_lock(t->mb, F_WRLCK) != 0 || mailbox_sync(t->mb) != 0) {
 			int e = errno;

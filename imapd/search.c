@@ -244,15 +244,15 @@ static void answer_add(struct answer *a, const char *text)
 {
 	size_t n = strlen(text), room = sizeof a->echo - a->n;
 
-	lout_write(&a->s->out, text, n);
+	lout_write(&a->s->conn.out, text, n);
 	memcpy(a->echo + a->n, text, n < room ? n : room);
 	a->n += n < room ? n : room;
 }
 
 static void answer_end(struct answer *a)
 {
-	lout_write(&a->s->out, "\r\n", 2);
-	if (a->s->cfg->transcript)
+	lout_write(&a->s->conn.out, "\r\n", 2);
+	if (a->s->conn.cfg->transcript)
 		log_transcript('>', a->echo, a->n);
 }
 
@@ -297,7 +297,7 @@ void cmd_search(struct imap *s)
 	n = s->nview;
 	search_resolve_sets(&q, n, n ? s->view[n - 1].uid : 0);
 	answer_add(&a, "* SEARCH");
-	for (uint32_t i = 0; i < n && !s->out.failed; i++) {
+	for (uint32_t i = 0; i < n && !s->conn.out.failed; i++) {
 		if (match_one(s, &q, i)) {
 			snprintf(num, sizeof num, " %u", s->uid ? s->view[i].uid : i + 1);
 			answer_add(&a, num);

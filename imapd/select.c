@@ -83,7 +83,7 @@ static bool expunge(struct imap *s, const struct seqset *uids)
 		any |= !keep[i];
 	}
 	if (any && (rc = mailbox_rewrite(&s->mb, keep)) != 0)
-		log_msg(LOG_ERR, "%s: expunging %s: %s", s->user, s->mailbox, strerror(errno));
+		log_msg(LOG_ERR, "%s: expunging %s: %s", s->conn.user, s->mailbox, strerror(errno));
 	free(keep);
 	view_unlock(s);
 	return rc == 0;

@@ -6,13 +6,11 @@
 #include <stdint.h>
 
 #include "cmdread.h"
-#include "config.h"
 #include "imap_opts.h"
 #include "limits.h"
-#include "lineio.h"
 #include "mailbox.h"
 #include "parser.h"
-#include "startup.h"
+#include "serve.h"
 
 /* RFC 3501 3: states, as bits for the command table. */
 enum {
@@ -49,15 +47,8 @@ struct imap_command {
 };
 
 struct imap {
-	const struct config *cfg;
+	struct session_conn conn;
 	const struct imap_opts *opt;
-	struct startup env;
-	struct lin in;
-	struct lout out;
-	unsigned state;
-	int bad;
-	int auth_failures;
-	char user[USER_NAME_MAX + 1];
 	int userfd;
 	/* the selected mailbox (view.c) */
 	char mailbox[MAILBOX_NAME_MAX + 1];

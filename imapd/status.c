@@ -89,7 +89,7 @@ static bool status_other(struct imap *s, const char *name, uint32_t *v, bool *op
 
 	/* INBOX exists before its file does, as for SELECT */
 	*opened = mailbox_open(&mb, s->userfd, name, strcmp(name, "INBOX") == 0,
-			       s->cfg->lock_timeout) == 0;
+			       s->conn.cfg->lock_timeout) == 0;
 	if (!*opened)
 		return false;
 	if (mailbox_lock(&mb, F_RDLCK) == 0) {
@@ -113,7 +113,7 @@ static void refuse(struct imap *s, const char *name, bool opened)
 	} else if (!opened && errno == EISDIR) {
 		done(s, "NO", "[CANNOT] Not a selectable mailbox");
 	} else {
-		log_msg(LOG_WARNING, "%s: STATUS %s: %s", s->user, name, strerror(errno));
+		log_msg(LOG_WARNING, "%s: STATUS %s: %s", s->conn.user, name, strerror(errno));
 		done(s, "NO", "[UNAVAILABLE] Mailbox busy or unreadable, try again later");
 	}
 }
@@ -127,10 +127,10 @@ static void send_status(struct imap *s, const char *name, const int *order, int 
 	for (int i = 0; i < n && len < sizeof list; i++)
 		len += (size_t)snprintf(list + len, sizeof list - len, "%s%s %u", i ? " " : "",
 					items[order[i]], v[order[i]]);
-	lout_puts(&s->out, "* STATUS ");
-	imap_write_astring(&s->out, name, strlen(name));
-	lout_printf(&s->out, " (%s)\r\n", list);
-	if (s->cfg->transcript) {
+	lout_puts(&s->conn.out, "* STATUS ");
+	imap_write_astring(&s->conn.out, name, strlen(name));
+	lout_printf(&s->conn.out, " (%s)\r\n", list);
+	if (s->conn.cfg->transcript) {
 		char line[MAILBOX_NAME_MAX + sizeof list + 16];
 		int k = snprintf(line, sizeof line, "* STATUS %s (%s)", name, list);
 
@@ -155,7 +155,7 @@ void cmd_status(struct imap *s)
 		done(s, "NO", "[CANNOT] Invalid mailbox name");
 		return;
 	}
-	if (s->state == I_SELECTED && strcmp(s->mailbox, name) == 0)
+	if (s->conn.state == I_SELECTED && strcmp(s->mailbox, name) == 0)
 		ok = status_selected(s, val);
 	else
 		ok = status_other(s, name, val, &opened);

@@ -133,12 +133,12 @@ static void tell_one(struct imap *s, uint32_t i, void *arg)
 	v->keywords = s->mb.ix.rec[pos].keywords;
 	if (st->silent)
 		return;
-	lout_printf(&s->out, "* %u FETCH (", i + 1);
+	lout_printf(&s->conn.out, "* %u FETCH (", i + 1);
 	if (s->uid)
-		lout_printf(&s->out, "UID %u ", v->uid);
-	lout_puts(&s->out, "FLAGS ");
+		lout_printf(&s->conn.out, "UID %u ", v->uid);
+	lout_puts(&s->conn.out, "FLAGS ");
 	write_flags(s, v->flags, v->keywords, v->recent);
-	lout_puts(&s->out, ")\r\n");
+	lout_puts(&s->conn.out, ")\r\n");
 }
 
 void cmd_store(struct imap *s)
@@ -176,7 +176,8 @@ void cmd_store(struct imap *s)
 	if ((st.first >= 0 || s->mb.ix.h.nkeywords != had_keywords) &&
 	    mailbox_save_flags(&s->mb, st.first < 0 ? 1 : (uint32_t)st.first,
 			       st.first < 0 ? 0 : (uint32_t)st.last) != 0) {
-		log_msg(LOG_ERR, "%s: %s: saving flags: %s", s->user, s->mailbox, strerror(errno));
+		log_msg(LOG_ERR, "%s: %s: saving flags: %s", s->conn.user, s->mailbox,
+			strerror(errno));
 		view_unlock(s);
 		done(s, "NO", "[UNAVAILABLE] Cannot save flags, try again later");
 		return;

@@ -39,26 +39,26 @@ void write_flags(struct imap *s, uint32_t flags, uint64_t keywords, bool recent)
 	static const char *names[] = { "\\Seen", "\\Answered", "\\Flagged", "\\Deleted", "\\Draft" };
 	bool first = true;
 
-	lout_write(&s->out, "(", 1);
+	lout_write(&s->conn.out, "(", 1);
 	for (int b = 0; b < 5; b++) {
 		if (!(flags & (1u << b)))
 			continue;
 		if (!first)
-			lout_write(&s->out, " ", 1);
-		lout_puts(&s->out, names[b]);
+			lout_write(&s->conn.out, " ", 1);
+		lout_puts(&s->conn.out, names[b]);
 		first = false;
 	}
 	for (uint32_t k = 0; k < s->mb.ix.h.nkeywords && k < 64; k++) {
 		if (!(keywords & (1ull << k)))
 			continue;
 		if (!first)
-			lout_write(&s->out, " ", 1);
-		lout_puts(&s->out, s->mb.ix.kw[k]);
+			lout_write(&s->conn.out, " ", 1);
+		lout_puts(&s->conn.out, s->mb.ix.kw[k]);
 		first = false;
 	}
 	if (recent)
-		lout_puts(&s->out, first ? "\\Recent" : " \\Recent");
-	lout_write(&s->out, ")", 1);
+		lout_puts(&s->conn.out, first ? "\\Recent" : " \\Recent");
+	lout_write(&s->conn.out, ")", 1);
 }
 
 /* FLAGS and PERMANENTFLAGS: the system flags and the mailbox's keywords. */
@@ -66,17 +66,17 @@ void view_send_flags(struct imap *s)
 {
 	const struct index *ix = &s->mb.ix;
 
-	lout_puts(&s->out, "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft");
+	lout_puts(&s->conn.out, "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft");
 	for (uint32_t k = 0; k < ix->h.nkeywords; k++)
-		lout_printf(&s->out, " %s", ix->kw[k]);
-	lout_puts(&s->out, ")\r\n* OK [PERMANENTFLAGS (");
+		lout_printf(&s->conn.out, " %s", ix->kw[k]);
+	lout_puts(&s->conn.out, ")\r\n* OK [PERMANENTFLAGS (");
 	if (!s->readonly) {
-		lout_puts(&s->out, "\\Answered \\Flagged \\Deleted \\Seen \\Draft");
+		lout_puts(&s->conn.out, "\\Answered \\Flagged \\Deleted \\Seen \\Draft");
 		for (uint32_t k = 0; k < ix->h.nkeywords; k++)
-			lout_printf(&s->out, " %s", ix->kw[k]);
-		lout_puts(&s->out, ix->h.nkeywords < KEYWORDS_MAX ? " \\*" : "");
+			lout_printf(&s->conn.out, " %s", ix->kw[k]);
+		lout_puts(&s->conn.out, ix->h.nkeywords < KEYWORDS_MAX ? " \\*" : "");
 	}
-	lout_puts(&s->out, ")] Flags permitted\r\n");
+	lout_puts(&s->conn.out, ")] Flags permitted\r\n");
 	s->nkeywords = ix->h.nkeywords;
 }
 
@@ -86,7 +86,7 @@ bool view_lock(struct imap *s, int type)
 		if (mailbox_sync(&s->mb) == 0) {
 			/* RFC 3501 7.2.6: a keyword another session added is
 			 * announced before any FETCH can show it. */
-			if (s->state == I_SELECTED && s->mb.ix.h.nkeywords != s->nkeywords)
+			if (s->conn.state == I_SELECTED && s->mb.ix.h.nkeywords != s->nkeywords)
 				view_send_flags(s);
 			return true;
 		}
@@ -94,7 +94,7 @@ bool view_lock(struct imap *s, int type)
 	}
 	if (errno == ENOENT)
 		bye(s, 1, "[UNAVAILABLE] The selected mailbox was removed");
-	log_msg(LOG_ERR, "%s: %s: %s", s->user, s->mailbox, strerror(errno));
+	log_msg(LOG_ERR, "%s: %s: %s", s->conn.user, s->mailbox, strerror(errno));
 	return false;
 }
 
@@ -157,7 +157,7 @@ static uint32_t claim_recent(struct imap *s)
 			return UINT32_MAX;
 	}
 	if (mailbox_claim_recent(&s->mb, &prev) != 0)
-		log_msg(LOG_WARNING, "%s: %s: cannot save \\Recent: %s", s->user, s->mailbox,
+		log_msg(LOG_WARNING, "%s: %s: cannot save \\Recent: %s", s->conn.user, s->mailbox,
 			strerror(errno));
 	return prev;
 }
@@ -166,7 +166,7 @@ bool view_select(struct imap *s, const char *name, bool readonly)
 {
 	view_close(s);
 	if (mailbox_open(&s->mb, s->userfd, name, strcmp(name, "INBOX") == 0,
-			 s->cfg->lock_timeout) != 0)
+			 s->conn.cfg->lock_timeout) != 0)
 		return false;
 	strcpy(s->mailbox, name);
 	s->readonly = readonly;
@@ -178,18 +178,18 @@ bool view_select(struct imap *s, const char *name, bool readonly)
 	add_new(s, claim_recent(s));
 	view_unlock(s);
 	s->uidvalidity = s->mb.ix.h.uidvalidity;
-	s->state = I_SELECTED;
+	s->conn.state = I_SELECTED;
 	return true;
 }
 
 void view_close(struct imap *s)
 {
-	if (s->state == I_SELECTED)
+	if (s->conn.state == I_SELECTED)
 		mailbox_close(&s->mb);
 	s->nview = 0;
 	s->mailbox[0] = '\0';
-	if (s->state == I_SELECTED)
-		s->state = I_AUTH;
+	if (s->conn.state == I_SELECTED)
+		s->conn.state = I_AUTH;
 }
 
 /* Mark what is gone, report flag changes; returns how many are gone,
@@ -212,9 +212,9 @@ static uint32_t compare(struct imap *s)
 		if (ix->rec[j].flags != v->flags || ix->rec[j].keywords != v->keywords) {
 			v->flags = ix->rec[j].flags;
 			v->keywords = ix->rec[j].keywords;
-			lout_printf(&s->out, "* %u FETCH (FLAGS ", i + 1);
+			lout_printf(&s->conn.out, "* %u FETCH (FLAGS ", i + 1);
 			write_flags(s, v->flags, v->keywords, v->recent);
-			lout_puts(&s->out, ")\r\n");
+			lout_puts(&s->conn.out, ")\r\n");
 		}
 	}
 	return gone;
@@ -226,7 +226,7 @@ static void report_expunges(struct imap *s)
 
 	for (uint32_t i = s->nview; i-- > 0;)
 		if (s->view[i].gone)
-			lout_printf(&s->out, "* %u EXPUNGE\r\n", i + 1);
+			lout_printf(&s->conn.out, "* %u EXPUNGE\r\n", i + 1);
 	for (uint32_t i = 0; i < s->nview; i++)
 		if (!s->view[i].gone)
 			s->view[o++] = s->view[i];
@@ -254,7 +254,7 @@ void view_update(struct imap *s, bool expunge_ok)
 	if (s->nview != before) {
 		for (uint32_t i = 0; i < s->nview; i++)
 			recent += s->view[i].recent;
-		lout_printf(&s->out, "* %u EXISTS\r\n* %u RECENT\r\n", s->nview, recent);
+		lout_printf(&s->conn.out, "* %u EXISTS\r\n* %u RECENT\r\n", s->nview, recent);
 	}
 }
 

@@ -18,7 +18,7 @@ static void login(struct pop3 *p, const char *user, size_t ulen, const char *pas
 	uint64_t octets = 0;
 
 	p->have_user = false;
-	switch (login_check(p->cfg, &p->env, &p->auth_failures, user, ulen, pass, canon)) {
+	switch (login_check(&p->conn, user, ulen, pass, canon)) {
 	case LOGIN_OK:
 		break;
 	case LOGIN_CUTOFF:
@@ -30,11 +30,11 @@ static void login(struct pop3 *p, const char *user, size_t ulen, const char *pas
 		err(p, "[AUTH] authentication failed");
 		return;
 	}
-	strcpy(p->user, canon);
-	if (maildrop_open(&p->drop, p->env.spoolfd, canon, p->cfg->lock_timeout) != 0)
+	strcpy(p->conn.user, canon);
+	if (maildrop_open(&p->drop, p->conn.env.spoolfd, canon, p->conn.cfg->lock_timeout) != 0)
 		reply_close(p, 1, "-ERR [SYS/TEMP] maildrop busy or unreadable, try again later");
-	p->state = P_TRANS;
-	log_msg(LOG_INFO, "%s: login user=%s messages=%u", startup_peer_label(&p->env),
+	p->conn.state = P_TRANS;
+	log_msg(LOG_INFO, "%s: login user=%s messages=%u", startup_peer_label(&p->conn.env),
 		canon, p->drop.nmsgs);
 	for (uint32_t i = 0; i < p->drop.nmsgs; i++)
 		octets += p->drop.msgs[i].size;
@@ -45,7 +45,7 @@ static void login(struct pop3 *p, const char *user, size_t ulen, const char *pas
 /* Dovecot's disable_plaintext_auth: no password in clear off loopback. */
 static bool refuse_plaintext(struct pop3 *p)
 {
-	if (login_offered(p->cfg, &p->env))
+	if (login_offered(&p->conn))
 		return false;
 	err(p, "[AUTH] Plaintext authentication disallowed on non-secure connections, "
 	    "use pop3s (port 995)");
@@ -105,7 +105,7 @@ void cmd_auth(void *v, char *args)
 		return;
 	}
 	if (!resp) {
-		lout_puts(&p->out, "+ \r\n");
+		lout_puts(&p->conn.out, "+ \r\n");
 		if (!(resp = read_line(p, AUTH_LINE_MAX, true)))
 			return;
 		if (strcmp(resp, "*") == 0) {
@@ -113,9 +113,7 @@ void cmd_auth(void *v, char *args)
 			return;
 		}
 	}
-	if (strcmp(resp, "=") == 0)
-		resp[0] = '\0';
-	if (!sasl_plain_decode(resp, strlen(resp), &sp)) {
+	if (!sasl_plain_read(resp, &sp)) {
 		err(p, "invalid AUTH PLAIN response");
 		return;
 	}

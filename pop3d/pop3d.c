@@ -23,13 +23,13 @@ static void cmd_capa(void *v, char *args)
 	(void)args;
 	ok(p, "Capability list follows");
 	multi_line(p, "TOP");
-	if (login_offered(p->cfg, &p->env))
+	if (login_offered(&p->conn))
 		multi_line(p, "USER");
 	multi_line(p, "UIDL");
 	multi_line(p, "RESP-CODES");
 	multi_line(p, "AUTH-RESP-CODE");
 	multi_line(p, "PIPELINING");
-	if (login_offered(p->cfg, &p->env))
+	if (login_offered(&p->conn))
 		multi_line(p, "SASL PLAIN");
 	multi_line(p, "EXPIRE NEVER");
 	multi_line(p, "IMPLEMENTATION facteur");
@@ -49,9 +49,9 @@ static void cmd_quit(void *v, char *args)
 	bool updated;
 
 	(void)args;
-	if (p->state != P_TRANS)
+	if (p->conn.state != P_TRANS)
 		reply_close(p, 0, "+OK facteur POP3 server signing off");
-	updated = maildrop_update(&p->drop, p->user, &left);
+	updated = maildrop_update(&p->drop, p->conn.user, &left);
 	/* The mailbox is closed before the client hears the answer: it may
 	 * log in again at once, before this process has quite gone. */
 	maildrop_close(&p->drop);
@@ -102,7 +102,7 @@ static void wrong_state(void *v, const struct command *c)
 	struct pop3 *p = v;
 
 	(void)c;
-	err(p, p->state == P_AUTH ? "not logged in" : "already logged in");
+	err(p, p->conn.state == P_AUTH ? "not logged in" : "already logged in");
 }
 
 static void timed_out(void *v)
@@ -116,17 +116,17 @@ int main(int argc, char **argv)
 	static struct pop3 p;
 	static struct config cfg;
 	const struct serve sv = {
-		&cfg, commands, &p, &p.in, p.line, &p.state, &p.env, p.user,
+		commands, &p, &p.conn, p.line, true,
 		refuse, wrong_state, timed_out, log_command,
 	};
 
 	config_defaults(&cfg, "pop3d", POP3_TIMEOUT, POP3_LINE_MAX);
 	config_parse(&cfg, argc, argv, &none);
-	p.cfg = &cfg;
+	p.conn.cfg = &cfg;
 	p.serve = &sv;
-	p.state = P_AUTH;
-	if (serve_open(&cfg, &p.env, &p.in, &p.out, cfg.timeout) != 0)
-		reply_close(&p, 1, "-ERR [SYS/PERM] service not available (%s)", p.env.error);
+	p.conn.state = P_AUTH;
+	if (serve_open(&p.conn, cfg.timeout) != 0)
+		reply_close(&p, 1, "-ERR [SYS/PERM] service not available (%s)", p.conn.env.error);
 	ok(&p, "facteur POP3 server ready");
 	serve_loop(&sv);
 }

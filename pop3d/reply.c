@@ -15,10 +15,10 @@
 
 static void put_line(struct pop3 *p, const char *text, size_t n, bool log)
 {
-	if (log && p->cfg->transcript)
+	if (log && p->conn.cfg->transcript)
 		log_transcript('>', text, n);
-	lout_write(&p->out, text, n);
-	lout_write(&p->out, "\r\n", 2);
+	lout_write(&p->conn.out, text, n);
+	lout_write(&p->conn.out, "\r\n", 2);
 }
 
 /* One line out: a status line when `prefix` is "+OK ", "-ERR " or "" (logged;
@@ -37,7 +37,7 @@ static void vline(struct pop3 *p, const char *prefix, const char *fmt, va_list a
 		n = (int)sizeof line - 1;
 	if (!prefix) {
 		if (line[0] == '.')
-			lout_write(&p->out, ".", 1);
+			lout_write(&p->conn.out, ".", 1);
 		put_line(p, line, (size_t)n, false);
 		return;
 	}
@@ -62,8 +62,8 @@ void reply_close(struct pop3 *p, int status, const char *fmt, ...)
 	va_start(ap, fmt);
 	vline(p, "", fmt, ap);
 	va_end(ap);
-	lout_flush(&p->out);
-	serve_exit(&p->env, p->user, "disconnect", status);
+	lout_flush(&p->conn.out);
+	serve_exit(&p->conn, p->conn.user, "disconnect", status);
 }
 
 void err(struct pop3 *p, const char *fmt, ...)
@@ -71,7 +71,7 @@ void err(struct pop3 *p, const char *fmt, ...)
 	va_list ap;
 
 	/* The bad command that reaches the limit is answered by the close. */
-	if (++p->bad >= p->cfg->bad_max)
+	if (++p->conn.bad >= p->conn.cfg->bad_max)
 		reply_close(p, 1, "-ERR too many bad commands, closing connection");
 	va_start(ap, fmt);
 	vline(p, "-ERR ", fmt, ap);
@@ -106,7 +106,7 @@ char *read_line(struct pop3 *p, size_t max, bool secret)
 	size_t len = 0;
 	char *line = serve_read(p->serve, max, &len);
 
-	if (p->cfg->transcript)
+	if (p->conn.cfg->transcript)
 		log_transcript('<', secret ? "****" : p->line, secret ? 4 : len);
 	if (!line)
 		err(p, "line too long");

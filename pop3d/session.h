@@ -5,27 +5,17 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "config.h"
 #include "limits.h"
-#include "lineio.h"
 #include "maildrop.h"
 #include "serve.h"
-#include "startup.h"
 
 /* RFC 1939 states, as bits for the command table (UPDATE is QUIT's work). */
 enum { P_AUTH = 1, P_TRANS = 2, P_ANY = 3 };
 
 struct pop3 {
-	const struct config *cfg;
-	struct startup env;
-	struct lin in;
-	struct lout out;
-	unsigned state;
-	int bad;
-	int auth_failures;
+	struct session_conn conn;
 	char user_arg[USER_NAME_MAX + 1];	/* from USER, awaiting PASS */
 	bool have_user;
-	char user[USER_NAME_MAX + 1];		/* logged in */
 	struct maildrop drop;			/* from login to QUIT */
 	const struct serve *serve;		/* the session loop (pop3d.c) */
 	char line[LINE_MAX_CEILING + 1];

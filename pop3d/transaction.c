@@ -51,8 +51,8 @@ static void send_message(struct pop3 *p, const struct drop_msg *m, uint64_t line
 		ok(p, "%llu octets", (unsigned long long)m->size);
 	else
 		ok(p, "top of message follows");
-	if (maildrop_copy(&p->drop, &sp, &p->out) < 0) {
-		log_msg(LOG_ERR, "%s: reading INBOX: %s", p->user, strerror(errno));
+	if (maildrop_copy(&p->drop, &sp, &p->conn.out) < 0) {
+		log_msg(LOG_ERR, "%s: reading INBOX: %s", p->conn.user, strerror(errno));
 		exit(1);	/* mid-reply: the only honest thing left is to close */
 	}
 	multi_end(p);

@@ -20,28 +20,28 @@
 /* Read until CRLF.CRLF.  Returns only when the message is complete. */
 static void receive(struct smtp *s, struct dotreader *d)
 {
-	s->in.timeout = s->opt->data_timeout;
+	struct lin *in = &s->conn.in;
+
+	in->timeout = s->opt->data_timeout;
 	while (d->status == DOT_MORE) {
-		enum lin_status st = lin_fill(&s->in);
-		size_t used;
+		enum lin_status st = lin_fill(in);
 
 		if (st == LIN_TIMEOUT)
 			reply_close(s, 1, "421 4.4.2 %s Error: timeout exceeded during DATA",
-				    s->cfg->hostname);
+				    s->conn.cfg->hostname);
 		if (st != LIN_OK) {
 			log_msg(LOG_INFO, "lost connection from %s during DATA",
-				startup_peer_label(&s->env));
+				startup_peer_label(&s->conn.env));
 			exit(1);
 		}
-		used = dotreader_feed(d, s->in.buf + s->in.pos, s->in.len - s->in.pos);
-		s->in.pos += used;
+		in->pos += dotreader_feed(d, in->buf + in->pos, in->len - in->pos);
 	}
-	s->in.timeout = s->cfg->timeout;
+	in->timeout = s->conn.cfg->timeout;
 	if (d->status == DOT_BARE) {
 		log_msg(LOG_NOTICE, "%s: bare CR or LF in DATA, closing",
-			startup_peer_label(&s->env));
+			startup_peer_label(&s->conn.env));
 		reply_close(s, 1, "421 4.5.0 %s Error: bare CR or LF in message data; "
-			    "lines must end with CRLF (RFC 5321 2.3.8)", s->cfg->hostname);
+			    "lines must end with CRLF (RFC 5321 2.3.8)", s->conn.cfg->hostname);
 	}
 }
 
@@ -70,7 +70,7 @@ static size_t make_prefix(struct smtp *s, const char *qid, char *dst, size_t n)
 		     "Return-Path: <%s>\n"
 		     "Received: from %s (%s) by %s (facteur) with %s id %s%s; %s\n",
 		     s->from.null ? "" : s->from.mailbox, s->helo,
-		     startup_peer_label(&s->env), s->cfg->hostname,
+		     startup_peer_label(&s->conn.env), s->conn.cfg->hostname,
 		     s->authed ? "ESMTPA" : s->esmtp ? "ESMTP" : "SMTP",
 		     qid, forclause, date);
 	return k < 0 || (size_t)k >= n - len ? n - 1 : len + (size_t)k;
@@ -95,18 +95,19 @@ void cmd_data(void *v, char *args)
 		return;
 	}
 	reply(s, "354 End data with <CR><LF>.<CR><LF>");
-	msgbuf_init(&body, s->env.spoolfd);
-	dotreader_init(&d, (uint64_t)s->cfg->msg_max, msgbuf_write, &body);
+	msgbuf_init(&body, s->conn.env.spoolfd);
+	dotreader_init(&d, (uint64_t)s->conn.cfg->msg_max, msgbuf_write, &body);
 	receive(s, &d);
 	make_qid(qid, sizeof qid, s->messages + 1);
 	if (d.too_big) {
 		reply(s, "552 5.3.4 Message size exceeds fixed maximum message size");
 	} else if (d.nul) {
-		log_msg(LOG_NOTICE, "%s: NUL byte in DATA, refused", startup_peer_label(&s->env));
+		log_msg(LOG_NOTICE, "%s: NUL byte in DATA, refused",
+			startup_peer_label(&s->conn.env));
 		reply(s, "554 5.6.0 Message contains a NUL byte (RFC 5322 2.3), not delivered");
 	} else if (d.hops >= (unsigned)s->opt->hops_max) {
 		log_msg(LOG_NOTICE, "%s: %u Received: headers, mail loop?",
-			startup_peer_label(&s->env), d.hops);
+			startup_peer_label(&s->conn.env), d.hops);
 		reply(s, "554 5.4.6 Too many hops (mail loop?)");
 	} else if (msgbuf_seal(&body) != 0) {
 		log_msg(LOG_ERR, "spooling message: %s", strerror(body.err));
@@ -114,8 +115,8 @@ void cmd_data(void *v, char *args)
 						: "451 4.3.0 Error: local error in processing");
 	} else {
 		plen = make_prefix(s, qid, prefix, sizeof prefix);
-		err = deliver(s->env.spoolfd, s->rcpt_users, s->nusers, s->cfg->lock_timeout,
-			      prefix, plen, &body);
+		err = deliver(s->conn.env.spoolfd, s->rcpt_users, s->nusers,
+			      s->conn.cfg->lock_timeout, prefix, plen, &body);
 		if (err == 0) {
 			s->messages++;
 			log_msg(LOG_INFO, "%s: from=<%s> size=%llu nrcpt=%d delivered", qid,

@@ -40,7 +40,7 @@ static void greet(struct smtp *s, char *args, bool esmtp)
 	helo_sanitize(args, s->helo, sizeof s->helo);
 	s->esmtp = esmtp;
 	transaction_reset(s);
-	s->state = S_READY;
+	s->conn.state = S_READY;
 }
 
 void cmd_helo(void *v, char *args)
@@ -48,8 +48,8 @@ void cmd_helo(void *v, char *args)
 	struct smtp *s = v;
 
 	greet(s, args, false);
-	if (s->state == S_READY)
-		reply(s, "250 %s", s->cfg->hostname);
+	if (s->conn.state == S_READY)
+		reply(s, "250 %s", s->conn.cfg->hostname);
 }
 
 void cmd_ehlo(void *v, char *args)
@@ -61,15 +61,15 @@ void cmd_ehlo(void *v, char *args)
 		return;
 	}
 	greet(s, args, true);
-	if (s->state != S_READY)
+	if (s->conn.state != S_READY)
 		return;
-	reply_more(s, "250 %s Hello %s %s", s->cfg->hostname, s->helo,
-		   startup_peer_label(&s->env));
+	reply_more(s, "250 %s Hello %s %s", s->conn.cfg->hostname, s->helo,
+		   startup_peer_label(&s->conn.env));
 	reply_more(s, "250 PIPELINING");
-	reply_more(s, "250 SIZE %ld", s->cfg->msg_max);
+	reply_more(s, "250 SIZE %ld", s->conn.cfg->msg_max);
 	reply_more(s, "250 8BITMIME");
 	reply_more(s, "250 ENHANCEDSTATUSCODES");
-	if (login_offered(s->cfg, &s->env))
+	if (login_offered(&s->conn))
 		reply_more(s, "250 AUTH PLAIN LOGIN");
 	reply(s, "250 HELP");
 }
@@ -81,8 +81,8 @@ void transaction_reset(struct smtp *s)
 	s->nusers = 0;
 	s->nrcpt = 0;
 	s->first_rcpt[0] = '\0';
-	if (s->state & (S_MAIL | S_RCPT))
-		s->state = S_READY;
+	if (s->conn.state & (S_MAIL | S_RCPT))
+		s->conn.state = S_READY;
 }
 
 /* ---- MAIL ---- */
@@ -167,10 +167,10 @@ static bool own_sender(const struct smtp *s)
 
 	if (f->null)
 		return false;
-	if (n == strlen(s->user) && strncasecmp(f->local, s->user, n) == 0 &&
-	    domain_is_local(f->domain, s->cfg, s->opt))
+	if (n == strlen(s->conn.user) && strncasecmp(f->local, s->conn.user, n) == 0 &&
+	    domain_is_local(f->domain, s->conn.cfg, s->opt))
 		return true;
-	return senders_allow(s->opt->senders, s->user, f->mailbox);
+	return senders_allow(s->opt->senders, s->conn.user, f->mailbox);
 }
 
 void cmd_mail(void *v, char *args)
@@ -182,7 +182,7 @@ void cmd_mail(void *v, char *args)
 		reply(s, "530 5.7.0 Authentication required");
 		return;
 	}
-	err = check_mail(args, s->esmtp, s->cfg->msg_max, &s->from);
+	err = check_mail(args, s->esmtp, s->conn.cfg->msg_max, &s->from);
 	if (err) {
 		reply(s, "%s", err);
 		return;
@@ -190,13 +190,13 @@ void cmd_mail(void *v, char *args)
 	if (s->opt->submission && !own_sender(s)) {
 		char esc[PATH_MAX_SMTP + 1];
 
-		log_msg(LOG_NOTICE, "%s: %s may not send as <%s>", startup_peer_label(&s->env),
-			s->user, log_escape(esc, sizeof esc, s->from.mailbox,
+		log_msg(LOG_NOTICE, "%s: %s may not send as <%s>", startup_peer_label(&s->conn.env),
+			s->conn.user, log_escape(esc, sizeof esc, s->from.mailbox,
 					    strlen(s->from.mailbox)));
-		reply(s, "553 5.7.1 Sender address rejected: not owned by user %s", s->user);
+		reply(s, "553 5.7.1 Sender address rejected: not owned by user %s", s->conn.user);
 		return;
 	}
-	s->state = S_MAIL;
+	s->conn.state = S_MAIL;
 	reply(s, "250 2.1.0 Ok");
 }
 
@@ -309,10 +309,10 @@ void cmd_rcpt(void *v, char *args)
 		reply(s, "452 4.5.3 Error: too many recipients");
 		return;
 	}
-	err = check_rcpt(args, s->cfg, s->opt, user, &to);
+	err = check_rcpt(args, s->conn.cfg, s->opt, user, &to);
 	if (err) {
 		char esc[128];
-		log_msg(LOG_INFO, "%s: rejected RCPT %s: %.3s", startup_peer_label(&s->env),
+		log_msg(LOG_INFO, "%s: rejected RCPT %s: %.3s", startup_peer_label(&s->conn.env),
 			log_escape(esc, sizeof esc, args, strlen(args)), err);
 		reply(s, "%s", err);
 		return;
@@ -323,6 +323,6 @@ void cmd_rcpt(void *v, char *args)
 	}
 	if (s->nrcpt++ == 0)
 		snprintf(s->first_rcpt, sizeof s->first_rcpt, "%s", to.mailbox);
-	s->state = S_RCPT;
+	s->conn.state = S_RCPT;
 	reply(s, "250 2.1.5 Ok");
 }

@@ -25,10 +25,10 @@ static void vreply(struct smtp *s, bool more, const char *fmt, va_list ap)
 		n = (int)sizeof line - 3;
 	if (more && n >= 4)
 		line[3] = '-';
-	if (s->cfg->transcript)
+	if (s->conn.cfg->transcript)
 		log_transcript('>', line, (size_t)n);
 	memcpy(line + n, "\r\n", 2);
-	lout_write(&s->out, line, (size_t)n + 2);
+	lout_write(&s->conn.out, line, (size_t)n + 2);
 }
 
 void reply_more(struct smtp *s, const char *fmt, ...)
@@ -47,9 +47,9 @@ void reply_close(struct smtp *s, int status, const char *fmt, ...)
 	va_start(ap, fmt);
 	vreply(s, false, fmt, ap);
 	va_end(ap);
-	lout_flush(&s->out);
+	lout_flush(&s->conn.out);
 	log_msg(LOG_INFO, "disconnect from %s: %lu message(s)",
-		startup_peer_label(&s->env), s->messages);
+		startup_peer_label(&s->conn.env), s->messages);
 	exit(status);
 }
 
@@ -58,10 +58,10 @@ void reply(struct smtp *s, const char *fmt, ...)
 	va_list ap;
 
 	/* The error that reaches the limit is answered by the 421 instead. */
-	if (fmt[0] == '5' && ++s->bad >= s->cfg->bad_max) {
-		log_msg(LOG_NOTICE, "%s: too many errors", startup_peer_label(&s->env));
+	if (fmt[0] == '5' && ++s->conn.bad >= s->conn.cfg->bad_max) {
+		log_msg(LOG_NOTICE, "%s: too many errors", startup_peer_label(&s->conn.env));
 		reply_close(s, 1, "421 4.7.0 %s Too many errors, closing connection",
-			    s->cfg->hostname);
+			    s->conn.cfg->hostname);
 	}
 	va_start(ap, fmt);
 	vreply(s, false, fmt, ap);

@@ -6,11 +6,9 @@
 #include <stddef.h>
 
 #include "addr.h"
-#include "config.h"
 #include "limits.h"
-#include "lineio.h"
+#include "serve.h"
 #include "smtp_opts.h"
-#include "startup.h"
 
 /* Session states, as bits for the command table. */
 enum {
@@ -22,18 +20,11 @@ enum {
 };
 
 struct smtp {
-	const struct config *cfg;
+	struct session_conn conn;	/* conn.bad counts 5xx replies */
 	const struct smtp_opts *opt;
-	struct startup env;
-	struct lin in;
-	struct lout out;
-	unsigned state;
 	bool esmtp;			/* EHLO, not HELO */
 	char helo[DOMAIN_MAX + 1];	/* sanitised, for the Received: header */
-	bool authed;
-	char user[USER_NAME_MAX + 1];
-	int bad;			/* 5xx replies so far */
-	int auth_failures;
+	bool authed;			/* AUTH succeeded: conn.user is set */
 	/* the transaction */
 	struct smtp_path from;
 	char (*rcpt_users)[USER_NAME_MAX + 1];	/* distinct mailboxes, sorted */

@@ -9,7 +9,6 @@
 #include "sasl.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* Read one continuation line.  NULL after a cancel (already answered). */
@@ -17,17 +16,11 @@ static char *read_response(struct smtp *s, const char *prompt)
 {
 	static char line[AUTH_LINE_MAX + 1];
 	enum lin_status st;
-	size_t len;
-	bool crlf;
 
 	reply(s, "334 %s", prompt);
-	st = lin_getline(&s->in, line, sizeof line - 1, &len, &crlf);
+	st = serve_secret_line(&s->conn, line, AUTH_LINE_MAX);
 	if (st == LIN_TIMEOUT)
-		reply_close(s, 1, "421 4.4.2 %s Error: timeout exceeded", s->cfg->hostname);
-	if (st == LIN_EOF || st == LIN_ERROR)
-		exit(1);
-	if (s->cfg->transcript)
-		log_transcript('<', "****", 4);
+		reply_close(s, 1, "421 4.4.2 %s Error: timeout exceeded", s->conn.cfg->hostname);
 	if (st == LIN_TOOLONG) {
 		reply(s, "500 5.5.6 Authentication exchange line is too long");
 		return NULL;
@@ -43,16 +36,17 @@ static void auth_result(struct smtp *s, const char *user, size_t ulen, const cha
 {
 	char canon[USER_NAME_MAX + 1];
 
-	switch (login_check(s->cfg, &s->env, &s->auth_failures, user, ulen, pass, canon)) {
+	switch (login_check(&s->conn, user, ulen, pass, canon)) {
 	case LOGIN_OK:
 		s->authed = true;
-		strcpy(s->user, canon);
-		log_msg(LOG_INFO, "%s: authenticated as %s", startup_peer_label(&s->env), canon);
+		strcpy(s->conn.user, canon);
+		log_msg(LOG_INFO, "%s: authenticated as %s",
+			startup_peer_label(&s->conn.env), canon);
 		reply(s, "235 2.7.0 Authentication successful");
 		break;
 	case LOGIN_CUTOFF:
 		reply_close(s, 1, "421 4.7.0 %s Too many authentication failures",
-			    s->cfg->hostname);
+			    s->conn.cfg->hostname);
 	case LOGIN_HELD:
 		reply(s, "454 4.7.0 Too many failed logins, try again later");
 		break;
@@ -69,9 +63,7 @@ static void auth_plain(struct smtp *s, char *initial)
 
 	if (!resp && !(resp = read_response(s, "")))
 		return;
-	if (strcmp(resp, "=") == 0)
-		resp[0] = '\0';
-	if (!sasl_plain_decode(resp, strlen(resp), &sp)) {
+	if (!sasl_plain_read(resp, &sp)) {
 		reply(s, "501 5.5.2 Cannot decode AUTH PLAIN response");
 		return;
 	}
@@ -118,7 +110,7 @@ void cmd_auth(void *v, char *args)
 		reply(s, "503 5.5.1 Error: already authenticated");
 		return;
 	}
-	if (!login_offered(s->cfg, &s->env)) {	/* RFC 4954 6 */
+	if (!login_offered(&s->conn)) {	/* RFC 4954 6 */
 		reply(s, "538 5.7.11 Encryption required for requested authentication "
 		      "mechanism, use port 465");
 		return;

@@ -41,7 +41,7 @@ static void cmd_quit(void *v, char *args)
 	struct smtp *s = v;
 
 	(void)args;
-	reply_close(s, 0, "221 2.0.0 %s closing connection", s->cfg->hostname);
+	reply_close(s, 0, "221 2.0.0 %s closing connection", s->conn.cfg->hostname);
 }
 
 /* VRFY would tell a stranger who has a mailbox: answer 252 (RFC 5321 3.5.3). */
@@ -92,7 +92,7 @@ static void wrong_state_hook(void *v, const struct command *c)
 {
 	struct smtp *s = v;
 
-	if (s->state == S_START)
+	if (s->conn.state == S_START)
 		reply(s, "503 5.5.1 Error: send HELO/EHLO first");
 	else if (strcmp(c->name, "MAIL") == 0)
 		reply(s, "503 5.5.1 Error: nested MAIL command");
@@ -100,7 +100,7 @@ static void wrong_state_hook(void *v, const struct command *c)
 		reply(s, "503 5.5.1 Error: AUTH not allowed during a mail transaction");
 	else if (strcmp(c->name, "RCPT") == 0)
 		reply(s, "503 5.5.1 Error: need MAIL command");
-	else if (s->state == S_MAIL)
+	else if (s->conn.state == S_MAIL)
 		reply(s, "503 5.5.1 Error: need RCPT command");
 	else
 		reply(s, "503 5.5.1 Error: need MAIL command");
@@ -135,7 +135,7 @@ static void timed_out(void *v)
 {
 	struct smtp *s = v;
 
-	reply_close(s, 1, "421 4.4.2 %s Error: timeout exceeded", s->cfg->hostname);
+	reply_close(s, 1, "421 4.4.2 %s Error: timeout exceeded", s->conn.cfg->hostname);
 }
 
 int main(int argc, char **argv)
@@ -144,17 +144,17 @@ int main(int argc, char **argv)
 	static struct config cfg;
 	static struct smtp_opts opt;
 	const struct serve sv = {
-		&cfg, commands, &s, &s.in, s.line, &s.state, &s.env, NULL,
+		commands, &s, &s.conn, s.line, false,
 		refuse, wrong_state_hook, timed_out, log_command,
 	};
 
 	smtp_opts_parse(&cfg, &opt, argc, argv);
-	s.cfg = &cfg;
+	s.conn.cfg = &cfg;
 	s.opt = &opt;
-	s.state = S_START;
-	if (serve_open(&cfg, &s.env, &s.in, &s.out, cfg.timeout) != 0)
+	s.conn.state = S_START;
+	if (serve_open(&s.conn, cfg.timeout) != 0)
 		reply_close(&s, 1, "421 4.3.0 %s Service not available (%s)",
-			    cfg.hostname, s.env.error);
+			    cfg.hostname, s.conn.env.error);
 	reply(&s, "220 %s %s facteur", cfg.hostname, opt.legacy_helo ? "SMTP" : "ESMTP");
 	serve_loop(&sv);
 }

@@ -158,7 +158,7 @@ static void on_mail(struct smtp *s, const char *args)
 		return;
 	}
 	check_path(&s->from, "MAIL");
-	s->state = S_MAIL;
+	s->conn.state = S_MAIL;
 }
 
 static void on_rcpt(struct smtp *s, const char *args)
@@ -178,7 +178,7 @@ static void on_rcpt(struct smtp *s, const char *args)
 	FZ_CHECK(header_safe(to.mailbox), "RCPT: control byte in mailbox");
 	if (strcmp(to.mailbox, "postmaster") != 0)
 		FZ_CHECK(domain_listed(to.domain), "RCPT: accepted foreign domain '%s'", to.domain);
-	s->state = S_RCPT;
+	s->conn.state = S_RCPT;
 }
 
 static void on_helo(struct smtp *s, const char *args, bool esmtp)
@@ -193,7 +193,7 @@ static void on_helo(struct smtp *s, const char *args, bool esmtp)
 		FZ_CHECK(isalnum((unsigned char)*c) || strchr(".-:[]_", *c),
 			 "HELO: byte 0x%02x kept", (unsigned char)*c);
 	s->esmtp = esmtp;
-	s->state = S_READY;
+	s->conn.state = S_READY;
 }
 
 /* AUTH with an initial response: the decoders see what a client sent. */
@@ -234,7 +234,7 @@ static void command(struct smtp *s, char *line, bool *in_data)
 		return;
 	}
 	FZ_CHECK(ascii_ieq(line, verb, c->name), "command_find: %s for another verb", c->name);
-	if (!(c->states & s->state))
+	if (!(c->states & s->conn.state))
 		return;
 	if (c->run == cmd_helo || c->run == cmd_ehlo)
 		on_helo(s, args, c->run == cmd_ehlo);
@@ -246,9 +246,9 @@ static void command(struct smtp *s, char *line, bool *in_data)
 		on_auth(args);
 	else if (c->run == cmd_data && *args == '\0') {
 		*in_data = true;
-		s->state = S_READY;
-	} else if (c->run == cmd_rset && *args == '\0' && s->state != S_START)
-		s->state = S_READY;
+		s->conn.state = S_READY;
+	} else if (c->run == cmd_rset && *args == '\0' && s->conn.state != S_START)
+		s->conn.state = S_READY;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -259,8 +259,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *line;
 
 	memset(&s, 0, sizeof s);
-	s.cfg = &cfg;
-	s.state = S_START;
+	s.conn.cfg = &cfg;
+	s.conn.state = S_START;
 	line = malloc(size + 1);
 	if (!line)
 		return 0;
