@@ -136,8 +136,7 @@ static bool match_user(const char *name, const char *hash, void *arg)
 	return true;
 }
 
-/* Lower-case copy of a candidate name; false if it cannot be a user. */
-static bool fold_name(const char *name, size_t len, char *out)
+bool auth_fold_name(const char *name, size_t len, char *out)
 {
 	if (len == 0 || len > USER_NAME_MAX)
 		return false;
@@ -150,7 +149,7 @@ static bool fold_name(const char *name, size_t len, char *out)
 static bool lookup(const char *name, size_t len, struct lookup *lk)
 {
 	memset(lk, 0, sizeof *lk);
-	if (!fold_name(name, len, lk->want))
+	if (!auth_fold_name(name, len, lk->want))
 		return false;
 	return each_user(match_user, lk, false);
 }

@@ -23,6 +23,10 @@ bool auth_verify(const char *name, size_t len, const char *pass, char *canon);
 /* Lower-case letters, digits, '.', '_', '-'; starts with a letter or digit. */
 bool user_name_valid(const char *name, size_t len);
 
+/* Lower-case copy of a candidate name into out (USER_NAME_MAX + 1 bytes),
+ * as the auth file's names are compared; false if it cannot be a user. */
+bool auth_fold_name(const char *name, size_t len, char *out);
+
 /* The name of the first user in the file (the postmaster default). */
 bool auth_first_user(char *canon);
 

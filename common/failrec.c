@@ -53,14 +53,13 @@ static void read_table(int fd)
 	memset((char *)table + n, 0, sizeof table - (size_t)n);
 }
 
-/* The slot holding key, else the best one to take: free or expired first,
- * then the least recently touched. */
-static int find_slot(int fd, const char *key, int window, time_t now, struct slot *out)
+/* The slot of the table holding key, else the best one to take: free or
+ * expired first, then the least recently touched. */
+static int find_slot(const char *key, int window, time_t now, struct slot *out)
 {
 	int best = 0;
 	int64_t best_last = INT64_MAX;
 
-	read_table(fd);
 	for (int i = 0; i < FAILREC_SLOTS; i++) {
 		struct slot *e = &table[i];
 
@@ -79,28 +78,31 @@ static int find_slot(int fd, const char *key, int window, time_t now, struct slo
 	return best;
 }
 
-int failrec_count(int spoolfd, const char *key, int window, time_t now)
+int failrec_count(int spoolfd, const char *const keys[], int n, int window, time_t now)
 {
 	struct slot e;
-	int fd = open_locked(spoolfd, F_RDLCK), n = 0;
+	int fd = open_locked(spoolfd, F_RDLCK), most = 0;
 
 	if (fd < 0)
 		return 0;
-	find_slot(fd, key, window, now, &e);
-	if (e.key[0] && live(&e, window, now))
-		n = (int)e.count;
+	read_table(fd);
+	for (int k = 0; k < n; k++) {
+		if (!keys[k][0])
+			continue;
+		find_slot(keys[k], window, now, &e);
+		if (e.key[0] && live(&e, window, now) && (int)e.count > most)
+			most = (int)e.count;
+	}
 	close(fd);
-	return n;
+	return most;
 }
 
-int failrec_add(int spoolfd, const char *key, int window, time_t now)
+/* One more failure for key, in the table and in the file. */
+static int add_one(int fd, const char *key, int window, time_t now)
 {
 	struct slot e;
-	int fd = open_locked(spoolfd, F_WRLCK), i, rc = 0;
+	int i = find_slot(key, window, now, &e);
 
-	if (fd < 0)
-		return -1;
-	i = find_slot(fd, key, window, now, &e);
 	if (!e.key[0] || !live(&e, window, now)) {
 		memset(&e, 0, sizeof e);
 		strncpy(e.key, key, FAILREC_KEY_MAX - 1);
@@ -109,8 +111,22 @@ int failrec_add(int spoolfd, const char *key, int window, time_t now)
 	if (e.count < UINT32_MAX)
 		e.count++;
 	e.last = now;
+	table[i] = e;	/* the next key of this pass sees it taken */
 	if (pwrite(fd, &e, sizeof e, (off_t)i * (off_t)sizeof e) != (ssize_t)sizeof e)
-		rc = -1;
+		return -1;
+	return 0;
+}
+
+int failrec_add(int spoolfd, const char *const keys[], int n, int window, time_t now)
+{
+	int fd = open_locked(spoolfd, F_WRLCK), rc = 0;
+
+	if (fd < 0)
+		return -1;
+	read_table(fd);
+	for (int k = 0; k < n; k++)
+		if (keys[k][0] && add_one(fd, keys[k], window, now) != 0)
+			rc = -1;
 	close(fd);	/* releases the lock */
 	return rc;
 }

@@ -14,10 +14,12 @@
 
 #define FAILREC_FILE ".failures"
 
-/* Failures recorded for `key` that still count at `now`. */
-int failrec_count(int spoolfd, const char *key, int window, time_t now);
+/* The most failures that still count at `now` among keys[0..n) ("" keys
+ * are skipped), read under one lock. */
+int failrec_count(int spoolfd, const char *const keys[], int n, int window, time_t now);
 
-/* Count one more failure for `key`; -1 (errno set) if the file failed. */
-int failrec_add(int spoolfd, const char *key, int window, time_t now);
+/* Count one more failure for each of keys[0..n) ("" skipped), under one
+ * lock; -1 (errno set) if the file failed. */
+int failrec_add(int spoolfd, const char *const keys[], int n, int window, time_t now);
 
 #endif

@@ -4,7 +4,6 @@
 #include "failrec.h"
 #include "log.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -24,24 +23,8 @@ static void record_keys(const struct startup *env, const char *user, size_t ulen
 	akey[0] = ukey[0] = '\0';
 	if (strcmp(env->peer, "local") != 0)
 		snprintf(akey, FAILREC_KEY_MAX, "a:%s", env->peer);
-	if (ulen == 0 || ulen > USER_NAME_MAX)
-		return;
-	for (size_t i = 0; i < ulen; i++)
-		name[i] = (char)tolower((unsigned char)user[i]);
-	name[ulen] = '\0';
-	if (user_name_valid(name, ulen))
+	if (auth_fold_name(user, ulen, name))
 		snprintf(ukey, FAILREC_KEY_MAX, "u:%s", name);
-}
-
-static bool held(const struct config *cfg, int spoolfd, const char *key, time_t now)
-{
-	return key[0] && failrec_count(spoolfd, key, cfg->fail_window, now) >= cfg->fail_max;
-}
-
-static void record(const struct config *cfg, int spoolfd, const char *key, time_t now)
-{
-	if (key[0] && failrec_add(spoolfd, key, cfg->fail_window, now) != 0)
-		log_msg(LOG_ERR, "failure record %s: cannot update", FAILREC_FILE);
 }
 
 enum login_result login_check(struct session_conn *c, const char *user, size_t ulen,
@@ -50,12 +33,13 @@ enum login_result login_check(struct session_conn *c, const char *user, size_t u
 	const struct config *cfg = c->cfg;
 	const struct startup *env = &c->env;
 	char akey[FAILREC_KEY_MAX], ukey[FAILREC_KEY_MAX], esc[80];
+	const char *keys[2] = { akey, ukey };
 	time_t now = time(NULL);
 	bool hold;
 
 	record_keys(env, user, ulen, akey, ukey);
-	hold = cfg->fail_max > 0 && (held(cfg, env->spoolfd, akey, now) ||
-				     held(cfg, env->spoolfd, ukey, now));
+	hold = cfg->fail_max > 0 &&
+	       failrec_count(env->spoolfd, keys, 2, cfg->fail_window, now) >= cfg->fail_max;
 	/* A held login is not checked at all: guessing gains nothing. */
 	if (!hold && auth_verify(user, ulen, pass, canon))
 		return LOGIN_OK;
@@ -63,10 +47,9 @@ enum login_result login_check(struct session_conn *c, const char *user, size_t u
 	log_msg(LOG_NOTICE, "%s: authentication %s for '%s'", startup_peer_label(env),
 		hold ? "refused (too many recent failures)" : "failed",
 		log_escape(esc, sizeof esc, user, ulen));
-	if (!hold && cfg->fail_max > 0) {
-		record(cfg, env->spoolfd, akey, now);
-		record(cfg, env->spoolfd, ukey, now);
-	}
+	if (!hold && cfg->fail_max > 0 &&
+	    failrec_add(env->spoolfd, keys, 2, cfg->fail_window, now) != 0)
+		log_msg(LOG_ERR, "failure record %s: cannot update", FAILREC_FILE);
 	sleep_ms((long)cfg->auth_delay_ms * c->auth_failures);
 	if (c->auth_failures >= cfg->auth_fail_max)
 		return LOGIN_CUTOFF;
