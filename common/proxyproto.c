@@ -28,7 +28,9 @@ static bool v1_port(const char *s, size_t n, unsigned *out)
 }
 
 /* An address in the family's canonical form: dotted quads without leading
- * zeros (inet_ntop writes them back the same), or hex groups and colons. */
+ * zeros (inet_ntop writes them back the same), or hex groups and colons,
+ * ending in a dotted quad for an IPv4-mapped one ("::ffff:192.0.2.1", which
+ * is also how inet_ntop writes "::ffff:c000:201" back). */
 static bool v1_addr(const char *s, size_t n, int af, char *out)
 {
 	unsigned char bin[sizeof(struct in6_addr)];
@@ -38,7 +40,7 @@ static bool v1_addr(const char *s, size_t n, int af, char *out)
 		return false;
 	memcpy(text, s, n);
 	text[n] = '\0';
-	if (strspn(text, af == AF_INET ? "0123456789." : "0123456789abcdefABCDEF:") != n ||
+	if (strspn(text, af == AF_INET ? "0123456789." : "0123456789abcdefABCDEF:.") != n ||
 	    inet_pton(af, text, bin) != 1 || !inet_ntop(af, bin, back, sizeof back))
 		return false;
 	if (af == AF_INET && strcmp(back, text) != 0)

@@ -47,6 +47,10 @@ refused() {
 	out=$( (v2_tcp6; printf 'QUIT\r\n') | pop3 -x local | replies)
 	echo "$out" | grep -q '^+OK facteur POP3 server signing off'
 	grep -q 'connect from \[2001:db8::7\]' "$LOG"
+	# an IPv4 client of a dual-stack balancer, in the form inet_ntop writes
+	out=$(printf 'PROXY TCP6 ::ffff:203.0.113.8 ::ffff:192.0.2.1 40000 110\r\nQUIT\r\n' | pop3 -x local | replies)
+	echo "$out" | grep -q '^+OK facteur POP3 server signing off'
+	grep -q 'connect from \[203.0.113.8\]' "$LOG"
 }
 
 @test "proxy: a v2 LOCAL header (HAProxy's health check) and v1 UNKNOWN keep the real peer" {
