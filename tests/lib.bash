@@ -99,6 +99,31 @@ imap() {
 	"${WRAP[@]}" "$IMAPD" -s "$SPOOL" -a "$USERS" -l "$LOG" -n "$HOST" -D 0 "$@"
 }
 
+# same_login_time KNOWN UNKNOWN NONE: the three are functions that run one
+# session each: a wrong password for alice, a login as an unknown user, no
+# login at all.  A failed login must cost the same whether the user exists
+# or not (an unknown one is checked against a real hash).  Alice's hash is
+# made costly first (the first hash in the file is the one unknown users
+# are checked against), so that a skipped hash would stand far above the
+# noise of a loaded machine: the medians of 5 interleaved runs of the two
+# logins must differ by less than half the hash's cost, which is the known
+# login's median over that of a session with no login.
+same_login_time() {
+	local k=() u=() n=() i mk mu mn cost diff
+	sed -i "s|^alice:.*|alice:$("$MKHASH" "$ALICE_PW" '$6$' 100000)|" "$USERS"
+	for i in 1 2 3 4 5; do
+		k+=("$(session_us "$1")") u+=("$(session_us "$2")") n+=("$(session_us "$3")")
+	done
+	mk=$(median "${k[@]}") mu=$(median "${u[@]}") mn=$(median "${n[@]}")
+	cost=$((mk - mn)) diff=$((mk - mu))
+	diff=${diff#-}
+	echo "medians: known ${mk}us, unknown ${mu}us, no login ${mn}us; hash ${cost}us, difference ${diff}us"
+	[ "$cost" -gt 20000 ]
+	[ "$diff" -lt $((cost / 2)) ]
+}
+session_us() { local s e; s=$(date +%s%N); "$1" >/dev/null; e=$(date +%s%N); echo $(( (e - s) / 1000 )); }
+median() { printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }
+
 # The replies of a piped session, CRs removed, one per line.
 replies() { tr -d '\r'; }
 
