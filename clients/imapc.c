@@ -21,6 +21,7 @@ static void capabilities(struct imap *m, const char *p, size_t n)
 {
 	size_t i = 0;
 
+	m->caps_known = true;
 	while (i < n) {
 		size_t w = 0;
 
@@ -32,6 +33,8 @@ static void capabilities(struct imap *m, const char *p, size_t n)
 			m->logindisabled = true;
 		if (w == 10 && !strncasecmp(p + i, "AUTH=PLAIN", 10))
 			m->auth_plain = true;
+		if (w == 7 && !strncasecmp(p + i, "SASL-IR", 7))
+			m->sasl_ir = true;
 		i += w + 1;
 	}
 }
@@ -59,10 +62,17 @@ void imap_open(struct imap *m, const struct copts *o)
 		m->preauth = true;
 	else if (strncasecmp(m->r.text.p, "* OK", 4) != 0)
 		fail(EX_UNAVAILABLE, "IMAP server refused the connection: %.200s", m->r.text.p);
+	/* Whether LOGIN is allowed is known only from the list (RFC 3501 6.2.3). */
+	if (!m->caps_known && !m->preauth)
+		imap_cmd(m, NULL, NULL, "CAPABILITY");
 }
 
+/* Sends line (written to the transcript as shown, when given), hands the
+ * untagged responses to fn, and returns the tagged result.  A continuation
+ * request is answered with secret (masked in the transcript) the first
+ * time; any other is a protocol error. */
 static char command(struct imap *m, imap_untagged fn, void *arg, const char *shown,
-		    const char *line)
+		    const char *line, const char *secret)
 {
 	char tag[16], masked[256];
 	size_t tl = (size_t)snprintf(tag, sizeof tag, "a%u", ++m->tag);
@@ -88,6 +98,11 @@ static char command(struct imap *m, imap_untagged fn, void *arg, const char *sho
 			if (is(&t, "BAD")) return 'B';
 			conn_need(&m->c, C_BAD);
 		}
+		if (t.kind == T_ATOM && t.len == 1 && t.p[0] == '+' && secret) {
+			conn_send_masked(&m->c, "********", "%s", secret);
+			secret = NULL;
+			continue;
+		}
 		if (t.kind != T_ATOM || t.len != 1 || t.p[0] != '*')
 			conn_need(&m->c, C_BAD);	/* a stray continuation or tag */
 		t = imap_next(&l);
@@ -107,7 +122,7 @@ char imap_cmd(struct imap *m, imap_untagged fn, void *arg, const char *fmt, ...)
 	va_start(ap, fmt);
 	line = str_vprintf(fmt, ap);
 	va_end(ap);
-	rc = command(m, fn, arg, NULL, line);
+	rc = command(m, fn, arg, NULL, line, NULL);
 	free(line);
 	return rc;
 }
@@ -138,14 +153,19 @@ void imap_login(struct imap *m, const char *user, const char *pass)
 		return;
 	if (m->logindisabled && m->auth_plain) {
 		sasl_plain_response(user, pass, qp, sizeof qp);
-		line = str_printf("AUTHENTICATE PLAIN %s", qp);
-		rc = command(m, NULL, NULL, "AUTHENTICATE PLAIN ********", line);
+		if (m->sasl_ir) {
+			line = str_printf("AUTHENTICATE PLAIN %s", qp);
+			rc = command(m, NULL, NULL, "AUTHENTICATE PLAIN ********", line, NULL);
+		} else {
+			line = str_printf("AUTHENTICATE PLAIN");
+			rc = command(m, NULL, NULL, NULL, line, qp);
+		}
 	} else {
 		imap_quote(user, qu, sizeof qu);
 		imap_quote(pass, qp, sizeof qp);
 		line = str_printf("LOGIN %s %s", qu, qp);
 		shown = str_printf("LOGIN %.100s ********", qu);
-		rc = command(m, NULL, NULL, shown, line);
+		rc = command(m, NULL, NULL, shown, line, NULL);
 		free(shown);
 	}
 	free(line);

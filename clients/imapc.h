@@ -1,6 +1,8 @@
-/* The IMAP side of a client: greeting, capabilities, LOGIN (or
- * AUTHENTICATE PLAIN when LOGINDISABLED), and tagged commands whose
- * untagged responses, in any order, go to a handler. */
+/* The IMAP side of a client: greeting, capabilities (asked for when the
+ * greeting does not list them), LOGIN (or AUTHENTICATE PLAIN when
+ * LOGINDISABLED: the response on the command line with SASL-IR, after the
+ * server's "+" without), and tagged commands whose untagged responses, in
+ * any order, go to a handler. */
 #ifndef FACTEUR_IMAPC_H
 #define FACTEUR_IMAPC_H
 
@@ -15,7 +17,8 @@ struct imap {
 	unsigned tag;
 	bool preauth;
 	bool logout;		/* LOGOUT sent: a BYE is no error */
-	bool uidplus, logindisabled, auth_plain;
+	bool caps_known;	/* a capability list has been read */
+	bool uidplus, logindisabled, auth_plain, sasl_ir;
 	struct imap_resp r;
 };
 

@@ -109,3 +109,17 @@ fake() { echo "$FAKE $1 $T/fake.log"; }
 	grep -q 'UID SEARCH DELETED' "$T/fake.log"
 	! grep -q 'EXPUNGE' "$T/fake.log"
 }
+
+@test "imapdrain: capabilities asked for when the greeting has none; AUTHENTICATE waits for + without SASL-IR" {
+	run timeout 20 "$IMAPDRAIN" -v -c "$(fake imap-nocaps)" -u a -p "$T/alice.pw"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"body line"* ]]
+	# CAPABILITY, then the command alone, then the response as its own line
+	[ "$(sed -n '1s/^a1 //p;2s/^a2 //p' "$T/fake.log" | tr -d '\r')" = "$(printf 'CAPABILITY\nAUTHENTICATE PLAIN')" ]
+	[ "$(sed -n 3p "$T/fake.log" | tr -d '\r' | base64 -d | tr '\0' :)" = ":a:$(cat "$T/alice.pw")" ]
+	! grep -q '^a[0-9]* LOGIN' "$T/fake.log"
+	# the transcript shows the exchange, never the secret
+	[[ "$output" == *"+ "* ]]
+	[[ "$output" != *"$(sed -n 3p "$T/fake.log" | tr -d '\r')"* ]]
+}

@@ -105,6 +105,9 @@ def smtp():
 def imap():
     if mode == "imap-longline":
         send(padded(b"* OK "))
+    elif mode == "imap-nocaps":
+        # no list in the greeting; LOGIN disabled; SASL without SASL-IR
+        send(b"* OK fake\r\n")
     else:
         send(b"* OK [CAPABILITY IMAP4rev1 UIDPLUS] fake\r\n")
     while True:
@@ -113,7 +116,18 @@ def imap():
         rest = l[len(tag) + 1:].upper()
         if rest.startswith(b"CAPABILITY"):
             caps = b"IMAP4rev1" if mode == "imap-nouidplus" else b"IMAP4rev1 UIDPLUS"
+            if mode == "imap-nocaps":
+                caps += b" LOGINDISABLED AUTH=PLAIN"
             send(b"* CAPABILITY %s\r\n%s OK done\r\n" % (caps, tag))
+        elif mode == "imap-nocaps" and rest.startswith(b"LOGIN"):
+            send(b"%s NO LOGIN is disabled\r\n" % tag)
+        elif mode == "imap-nocaps" and rest.startswith(b"AUTHENTICATE"):
+            if rest != b"AUTHENTICATE PLAIN":
+                send(b"%s BAD no initial response without SASL-IR\r\n" % tag)
+                continue
+            send(b"+ \r\n")
+            line()
+            send(b"%s OK done\r\n" % tag)
         elif rest.startswith(b"UID SEARCH DELETED"):
             # another client has marked message 3 \Deleted too
             send(b"* SEARCH 3 7\r\n%s OK done\r\n" % tag)
