@@ -10,7 +10,8 @@
 
 bool login_offered(const struct session_conn *c)
 {
-	return c->cfg->tls || c->cfg->plaintext_auth || startup_peer_loopback(&c->env);
+	return c->cfg->tls || c->env.proxy_tls || c->cfg->plaintext_auth ||
+	       startup_peer_loopback(&c->env);
 }
 
 /* The record's keys: the client's address (none for a pipe), and the name

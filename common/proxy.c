@@ -61,7 +61,8 @@ static int read_header(int fd, int timeout, struct proxy_header *h, const char *
 	}
 }
 
-int proxy_receive(int fd, const char *trusted, int timeout, char *peer, size_t peersz)
+int proxy_receive(int fd, const char *trusted, int timeout, char *peer, size_t peersz,
+		  bool *tls)
 {
 	struct netlist nl;
 	struct proxy_header h;
@@ -75,6 +76,7 @@ int proxy_receive(int fd, const char *trusted, int timeout, char *peer, size_t p
 		log_msg(LOG_NOTICE, "proxy: [%s]: %s: closing", peer, why);
 		return -1;
 	}
+	*tls = h.tls;
 	/* An IPv4 client of a dual-stack balancer reads as IPv4, as in startup. */
 	if (!h.local)
 		snprintf(peer, peersz, "%s", strncmp(h.src, "::ffff:", 7) == 0 &&

@@ -126,6 +126,32 @@ static void v2_inet(const unsigned char *a, int af, struct proxy_header *h)
 	h->dport = (unsigned)(a[2 * alen + 2] << 8 | a[2 * alen + 3]);
 }
 
+#define PP2_TYPE_SSL   0x20
+#define PP2_CLIENT_SSL 0x01
+
+/* The TLVs after the address block, tlv[0..n): each a type, a 16-bit
+ * length and that many bytes, which must tile the block exactly.  Only
+ * PP2_TYPE_SSL is read (its first byte is the client field); the others
+ * are skipped as the spec asks (2.2.7). */
+static bool v2_tlvs(const unsigned char *tlv, size_t n, struct proxy_header *h)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t vlen;
+
+		if (n - i < 3)
+			return false;
+		vlen = (size_t)tlv[i + 1] << 8 | tlv[i + 2];
+		if (vlen > n - i - 3)
+			return false;
+		if (tlv[i] == PP2_TYPE_SSL && vlen >= 5 && (tlv[i + 3] & PP2_CLIENT_SSL))
+			h->tls = true;
+		i += 3 + vlen;
+	}
+	return true;
+}
+
 static enum proxy_status parse_v2(const unsigned char *buf, size_t len,
 				  struct proxy_header *h, size_t *want)
 {
@@ -155,8 +181,11 @@ static enum proxy_status parse_v2(const unsigned char *buf, size_t len,
 	/* LOCAL (a health check), UNSPEC, or a family with no IP: the
 	 * connection's own endpoints stand (2.2). */
 	h->local = cmd == 0 || fam == 0 || fam == 3 || proto == 0;
-	if (!h->local)
-		v2_inet(buf + PROXY_V2_HEAD, fam == 1 ? AF_INET : AF_INET6, h);
+	if (h->local)
+		return PROXY_OK;	/* nothing after the addresses matters */
+	v2_inet(buf + PROXY_V2_HEAD, fam == 1 ? AF_INET : AF_INET6, h);
+	if (!v2_tlvs(buf + PROXY_V2_HEAD + need, body - need, h))
+		return PROXY_BAD;
 	return PROXY_OK;
 }
 

@@ -30,6 +30,9 @@ struct proxy_header {
 	char src[PROXY_ADDR_MAX];	/* the client, when !local */
 	char dst[PROXY_ADDR_MAX];	/* the address the client connected to */
 	unsigned sport, dport;
+	bool tls;		/* v2: the client reached the balancer over TLS
+				 * (a PP2_TYPE_SSL TLV with PP2_CLIENT_SSL set,
+				 * HAProxy's send-proxy-v2-ssl; 2.2.5) */
 };
 
 /* Parse the start of buf[0..len).  On PROXY_MORE, *want (> len) is how many

@@ -12,7 +12,8 @@ int serve_open(struct session_conn *c, int timeout)
 	lin_init(&c->in, 0, timeout, &c->out);
 	if (startup(c->cfg, &c->env) != 0)
 		return -1;
-	log_msg(LOG_INFO, "connect from %s", startup_peer_label(&c->env));
+	log_msg(LOG_INFO, "connect from %s%s", startup_peer_label(&c->env),
+		c->env.proxy_tls ? " (TLS at the balancer)" : "");
 	return 0;
 }
 

@@ -144,7 +144,7 @@ int startup(const struct config *cfg, struct startup *st)
 	 * closes the connection unanswered (the reason is logged). */
 	if (cfg->proxy_trusted) {
 		if (proxy_receive(0, cfg->proxy_trusted, cfg->proxy_timeout,
-				  st->peer, sizeof st->peer) != 0)
+				  st->peer, sizeof st->peer, &st->proxy_tls) != 0)
 			exit(1);
 		st->peer_host[0] = '\0';	/* TCPREMOTEHOST named the balancer */
 	}

@@ -13,6 +13,7 @@ struct startup {
 	int spoolfd;
 	char peer[PEER_MAX];		/* address, or "local" for a pipe */
 	char peer_host[DOMAIN_MAX + 1];	/* TCPREMOTEHOST when sane, else "" */
+	bool proxy_tls;			/* the balancer says the client used TLS */
 	const char *error;		/* why the service is refused, or NULL */
 };
 

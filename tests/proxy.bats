@@ -171,3 +171,46 @@ refused() {
 	[ "$out" = "b''" ]
 	grep -q 'proxy: \[127.0.0.1\] is not a trusted proxy: closing' "$LOG"
 }
+
+# v2 PROXY TCP4 203.0.113.9:40000 -> 192.0.2.1:110, then the TLVs in $1
+# (their length added to the block's).
+v2_tlvs() {
+	local tlvs=$1 n
+	n=$(printf "$tlvs" | wc -c)
+	printf "$V2SIG"'\x21\x11'
+	printf "\\x$(printf %02x $(( (12 + n) >> 8 )))\\x$(printf %02x $(( (12 + n) & 255 )))"
+	printf '\xcb\x00\x71\x09\xc0\x00\x02\x01\x9c\x40\x00\x6e'
+	printf "$tlvs"
+}
+SSL_TLV='\x20\x00\x05\x01\x00\x00\x00\x00'	# PP2_TYPE_SSL, client SSL, verified
+
+@test "proxy: TLS ended at the balancer (v2 SSL TLV, send-proxy-v2-ssl) counts as TLS for the login policy" {
+	capa() { (v2_tlvs "$1"; printf 'CAPA\r\nQUIT\r\n') | pop3 -x local | replies; }
+	# off loopback without TLS: no USER, no SASL
+	out=$(capa '')
+	echo "$out" | grep -qx TOP
+	! echo "$out" | grep -qx USER
+	# the same client over TLS to the balancer
+	out=$(capa "$SSL_TLV")
+	echo "$out"
+	echo "$out" | grep -qx USER
+	grep -q 'connect from \[203.0.113.9\] (TLS at the balancer)' "$LOG"
+	# other TLVs around it are skipped (NOOP, ALPN, a sub-TLV inside SSL)
+	out=$(capa '\x04\x00\x02\x00\x00\x01\x00\x04imap\x20\x00\x0c\x01\x00\x00\x00\x00\x21\x00\x04TLS1')
+	echo "$out" | grep -qx USER
+	# an SSL TLV whose client field lacks the SSL bit is not TLS
+	out=$(capa '\x20\x00\x05\x00\x00\x00\x00\x00')
+	! echo "$out" | grep -qx USER
+	# and a login over it succeeds
+	out=$( (v2_tlvs "$SSL_TLV"; printf 'a LOGIN alice %s\r\nb LOGOUT\r\n' "$ALICE_PW") | imap -x local | replies)
+	echo "$out" | grep -q '^a OK '
+}
+
+@test "proxy: TLVs that do not tile the v2 block exactly are refused" {
+	for tlvs in '\x20' '\x20\x00' '\x20\x00\x06\x01\x00\x00\x00\x00' '\x04\x00\x00\x20\x00\x05\x01'; do
+		: > "$LOG"
+		run pop3 -x local < <(v2_tlvs "$tlvs"; printf 'QUIT\r\n')
+		echo "$tlvs: $output"
+		refused local 'malformed header'
+	done
+}

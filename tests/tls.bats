@@ -133,3 +133,43 @@ serve_tls() {
 	out=$(printf 'a LOGIN alice %s\r\nb LOGOUT\r\n' "$ALICE_PW" | timeout 10 openssl s_client -quiet -CAfile "$CERT" -connect "127.0.0.1:$PORT" 2>/dev/null | replies)
 	echo "$out" | grep -q '^a OK \[CAPABILITY'
 }
+
+@test "tls: HAProxy ending TLS with send-proxy-v2-ssl: logins offered over TLS only, the client's address logged" {
+	command -v haproxy >/dev/null || { echo "haproxy is not installed (.ci/run installs it)"; false; }
+	make_netns
+	serve "$IMAPD" -x 127.0.0.1; I=$PORT
+	TLSPORT=$(free_port) PLAINPORT=$(free_port)
+	cat "$CERT" "$KEY" > "$T/haproxy.pem"
+	cat > "$T/haproxy.cfg" <<-CFG
+	defaults
+	    mode tcp
+	    timeout connect 2s
+	    timeout client 10s
+	    timeout server 10s
+	listen imaps
+	    bind $HOST_ADDR:$TLSPORT ssl crt $T/haproxy.pem
+	    server s1 127.0.0.1:$I send-proxy-v2-ssl
+	listen imap
+	    bind $HOST_ADDR:$PLAINPORT
+	    server s1 127.0.0.1:$I send-proxy-v2-ssl
+	CFG
+	haproxy -db -f "$T/haproxy.cfg" > "$T/haproxy.out" 2>&1 &
+	SERVER_PIDS+=($!)
+	wait_addr_port "$HOST_ADDR" "$TLSPORT"
+	wait_addr_port "$HOST_ADDR" "$PLAINPORT"
+	# TLS to the balancer: LOGIN is offered and works
+	out=$(printf 'a LOGIN alice %s\r\nb LOGOUT\r\n' "$ALICE_PW" | ip netns exec "$NS" timeout 10 \
+		openssl s_client -quiet -CAfile "$CERT" -connect "$HOST_ADDR:$TLSPORT" 2>/dev/null | replies)
+	echo "$out"
+	! echo "$out" | grep -q LOGINDISABLED
+	echo "$out" | grep -q '^a OK \[CAPABILITY'
+	grep -q "connect from \[$NS_ADDR\] (TLS at the balancer)" "$LOG"
+	grep -q "\[$NS_ADDR\]: login user=alice" "$LOG"
+	# the same balancer in clear: the policy holds
+	out=$(printf 'a LOGIN alice %s\r\nb LOGOUT\r\n' "$ALICE_PW" | ip netns exec "$NS" timeout 10 \
+		socat - "TCP:$HOST_ADDR:$PLAINPORT" | replies)
+	echo "$out"
+	echo "$out" | grep -q '^\* OK \[CAPABILITY IMAP4rev1 .*LOGINDISABLED'
+	echo "$out" | grep -q '^a NO \[PRIVACYREQUIRED\]'
+	[ "$(grep -c "connect from \[$NS_ADDR\]$" "$LOG")" = 1 ]
+}

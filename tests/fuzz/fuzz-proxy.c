@@ -7,6 +7,7 @@
  *   - the verdict does not change when more bytes follow (the session's
  *     first bytes cannot turn a good header bad or a bad one good);
  *   - a v1 line is longer than 107 bytes only when refused as too long;
+ *   - only a v2 header naming addresses can report TLS (an SSL TLV);
  *   - an accepted header says what its bytes say: a v1 line written back
  *     from the result parses to the same result (and TCP4 lines, canonical
  *     by rule, come back byte for byte); a v2 block's address bytes are the
@@ -39,6 +40,7 @@ static void check_v1(const uint8_t *data, const struct proxy_header *h)
 	int n;
 
 	FZ_CHECK(h->len <= PROXY_V1_MAX, "v1 header of %zu bytes", h->len);
+	FZ_CHECK(!h->tls, "a v1 header reports TLS");
 	if (h->local)
 		return;
 	n = snprintf(line, sizeof line, "PROXY TCP%c %s %s %u %u\r\n", six ? '6' : '4',
@@ -59,8 +61,11 @@ static void check_v2(const uint8_t *data, const struct proxy_header *h)
 
 	FZ_CHECK(h->len == PROXY_V2_HEAD + ((size_t)data[14] << 8 | data[15]),
 		 "v2 length %zu is not the announced one", h->len);
+	FZ_CHECK(!h->local || !h->tls, "a LOCAL header reports TLS");
 	if (h->local)
 		return;
+	FZ_CHECK(!h->tls || memchr(data + 16 + 2 * alen + 4, 0x20, h->len - 16 - 2 * alen - 4),
+		 "TLS reported without an SSL TLV");
 	FZ_CHECK(inet_pton(af, h->src, a) == 1 && memcmp(a, data + 16, alen) == 0,
 		 "v2 source %s is not the block's", h->src);
 	FZ_CHECK(inet_pton(af, h->dst, a) == 1 && memcmp(a, data + 16 + alen, alen) == 0,
