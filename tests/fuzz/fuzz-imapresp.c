@@ -29,9 +29,14 @@ static void tokens(const struct imap_resp *r)
 		t = imap_next(&l);
 		FZ_CHECK(t.kind == T_END || t.kind == T_BAD || l.pos > before, "no progress");
 		if (t.kind == T_LITERAL) {
-			FZ_CHECK(lits < r->nlit, "more literal tokens than literals");
-			FZ_CHECK(t.len == r->lit[lits].len, "literal length");
-			lits++;
+			/* imap_skip_value() below may have passed some: the
+			 * lexer's own count says which literal this is */
+			int k = l.next_lit - 1;
+
+			FZ_CHECK(k >= lits && k < r->nlit, "literal %d after %d of %d", k, lits,
+				 r->nlit);
+			FZ_CHECK(t.len == r->lit[k].len, "literal length");
+			lits = k + 1;
 		}
 		if (t.kind == T_LPAREN && steps % 3 == 0 && !imap_skip_value(&l, t))
 			break;
