@@ -16,7 +16,13 @@ setup() {
 	done
 }
 teardown() {
-	[ -n "$DEMO_PID" ] && kill -TERM -- "-$DEMO_PID" 2>/dev/null
+	# a demo that did not stop must not outlive the test (it would hold
+	# the test runner's output open)
+	if [ -n "$DEMO_PID" ]; then
+		kill -TERM -- "-$DEMO_PID" 2>/dev/null
+		sleep 0.5
+		kill -KILL -- "-$DEMO_PID" 2>/dev/null
+	fi
 	sleep 0.2
 	rm -rf "$T"
 	[ -n "${PRIVATE_SPOOL:-}" ] && rm -rf "$PRIVATE_SPOOL"
@@ -31,11 +37,14 @@ ports_free() {
 }
 
 # start_demo DIR [make args]: make run in its own process group (as a
-# terminal runs it), wait for "serving" or its end.
+# terminal runs it), wait for "serving" or its end.  SIGINT is set back to
+# its default: a shell that runs commands in the background (as a CI job
+# may have run this one) leaves them ignoring it, and a program started so
+# cannot trap it.
 start_demo() {
 	local dir=$1; shift
 	set -m
-	make -s -C "$dir" run PORT_BASE="$BASE" "$@" > "$T/out" 2>&1 &
+	env --default-signal=INT make -s -C "$dir" run PORT_BASE="$BASE" "$@" > "$T/out" 2>&1 &
 	DEMO_PID=$!
 	set +m
 	for i in $(seq 1 200); do
@@ -50,8 +59,12 @@ password() { sed -n "s/^  $1@localhost   password //p" "$T/out"; }
 
 stop_demo() {
 	kill -INT -- "-$DEMO_PID"
-	for i in $(seq 1 50); do kill -0 "$DEMO_PID" 2>/dev/null || break; sleep 0.1; done
-	! kill -0 "$DEMO_PID" 2>/dev/null
+	for i in $(seq 1 100); do kill -0 "$DEMO_PID" 2>/dev/null || break; sleep 0.1; done
+	if kill -0 "$DEMO_PID" 2>/dev/null; then
+		echo "make run still runs 10 s after SIGINT:"
+		cat "$T/out"
+		return 1
+	fi
 	DEMO_PID=
 	grep -q 'facteur stopped' "$T/out"
 	ports_free
