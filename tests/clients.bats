@@ -265,7 +265,7 @@ r, w = os.pipe(); os.close(r); os.dup2(w, 1); os.execv(sys.argv[1], sys.argv[1:]
 	run "$POPLS" -s "localhost:$PORT" -u alice -p "$T/alice.pw"
 	[ "$status" -eq 0 ]
 	v6port=$(free_port)
-	systemd-socket-activate --inetd -a -l "[::1]:$v6port" $POP3_CMD >/dev/null 2>&1 &
+	systemd-socket-activate --inetd -a -l "[::1]:$v6port" $POP3_CMD >/dev/null 2>&1 3>&- &
 	SERVER_PIDS+=($!)
 	for _ in $(seq 50); do "$POPLS" -W 1 -s "[::1]:$v6port" -u alice -p "$T/alice.pw" >/dev/null 2>&1 && break; sleep 0.1; done
 	run "$POPLS" -s "[::1]:$v6port" -u alice -p "$T/alice.pw"

@@ -66,7 +66,7 @@ start_dovecot() {
 	  chroot =
 	}
 	CONF
-	/usr/sbin/dovecot -F -c "$d/dovecot.conf" >/dev/null 2>>"$d/log" &
+	/usr/sbin/dovecot -F -c "$d/dovecot.conf" >/dev/null 2>>"$d/log" 3>&- &
 	SERVER_PIDS+=($!)
 	wait_port "$DPOP"
 	wait_port "$DIMAP"
@@ -76,7 +76,7 @@ start_dovecot() {
 start_sink() {
 	mkdir "$T/sink"
 	ASMTP=$(free_port)
-	/usr/bin/python3 "$TOP/tests/helpers/smtpsink.py" "$ASMTP" "$T/sink" >/dev/null 2>"$T/sink.log" &
+	/usr/bin/python3 "$TOP/tests/helpers/smtpsink.py" "$ASMTP" "$T/sink" >/dev/null 2>"$T/sink.log" 3>&- &
 	SERVER_PIDS+=($!)
 	wait_port "$ASMTP"
 }

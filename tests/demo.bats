@@ -44,7 +44,7 @@ ports_free() {
 start_demo() {
 	local dir=$1; shift
 	set -m
-	env --default-signal=INT make -s -C "$dir" run PORT_BASE="$BASE" "$@" > "$T/out" 2>&1 &
+	env --default-signal=INT make -s -C "$dir" run PORT_BASE="$BASE" "$@" > "$T/out" 2>&1 3>&- &
 	DEMO_PID=$!
 	set +m
 	for i in $(seq 1 200); do

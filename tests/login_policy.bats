@@ -45,7 +45,7 @@ remote() { REMOTE_HOST=203.0.113.5 "$@"; }
 	make_netns
 	PORT=$(free_port)
 	systemd-socket-activate --inetd -a -l "$HOST_ADDR:$PORT" "$IMAPD" -s "$SPOOL" -a "$USERS" \
-		-l "$LOG" -n "$HOST" -D 0 >/dev/null 2>"$T/activate.err" &
+		-l "$LOG" -n "$HOST" -D 0 >/dev/null 2>"$T/activate.err" 3>&- &
 	SERVER_PIDS+=($!)
 	wait_addr_port "$HOST_ADDR" "$PORT"
 	out=$(printf 'a LOGIN alice %s\r\nb LOGOUT\r\n' "$ALICE_PW" | ip netns exec "$NS" timeout 5 socat - "TCP:$HOST_ADDR:$PORT" | replies)

@@ -22,7 +22,7 @@ teardown() {
 }
 
 @test "multihost: 3 hosts behind HAProxy, host 2 stopped and started under load: no invariant violated" {
-	"$NET" up "$D" 3
+	"$NET" up "$D" 3 3>&-
 	run timeout 240 ip netns exec "$(cat "$D/prefix")-cl" \
 		python3 "$BATS_TEST_DIRNAME/multihost/multihost.py" "$TOP" "${MULTIHOST_SECONDS:-12}" 3 "$D"
 	echo "$output"
@@ -37,7 +37,7 @@ teardown() {
 # client first): IDLE on host 1, then a delivery on host 2; IDLE must tell
 # of it within 5 seconds.
 @test "multihost: IDLE on host 1 sees a message delivered on host 2; Received: names the client" {
-	"$NET" up "$D" 2
+	"$NET" up "$D" 2 3>&-
 	"$NET" host-start "$D" 1 "$SPOOL" "$USERS"
 	"$NET" host-start "$D" 2 "$SPOOL" "$USERS"
 	P=$(cat "$D/prefix")

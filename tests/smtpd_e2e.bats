@@ -137,7 +137,7 @@ stored() { "$MBOXCHECK" -x "$2" "$(inbox "$1")" | tail -n +3; }
 	python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null \
 		|| { echo "no IPv6 loopback here"; false; }
 	PORT=$(free_port)
-	systemd-socket-activate --inetd -a -l "[::1]:$PORT" "$SMTPD" -s "$SPOOL" -a "$USERS" -l "$LOG" -n "$HOST" -d "$DOMAIN" >/dev/null 2>&1 &
+	systemd-socket-activate --inetd -a -l "[::1]:$PORT" "$SMTPD" -s "$SPOOL" -a "$USERS" -l "$LOG" -n "$HOST" -d "$DOMAIN" >/dev/null 2>&1 3>&- &
 	SERVER_PIDS+=($!)
 	sleep 0.3
 	python3 - "$PORT" <<-'PY'
@@ -159,7 +159,7 @@ stored() { "$MBOXCHECK" -x "$2" "$(inbox "$1")" | tail -n +3; }
 	    -e "s|^\tdisable\t\t= yes|\tdisable\t\t= no|" \
 	    "$TOP/xinetd.d/facteur-smtp" > "$T/xinetd.conf"
 	grep -q "server_args	= -s $SPOOL" "$T/xinetd.conf"
-	xinetd -dontfork -f "$T/xinetd.conf" -pidfile "$T/xinetd.pid" -filelog "$T/xinetd.log" 2>"$T/xinetd.err" &
+	xinetd -dontfork -f "$T/xinetd.conf" -pidfile "$T/xinetd.pid" -filelog "$T/xinetd.log" 2>"$T/xinetd.err" 3>&- &
 	SERVER_PIDS+=($!)
 	wait_port "$PORT"
 	write_message xinetd "$T/msg"

@@ -38,7 +38,7 @@ serve_tls() {
 	stunnel_conf "$1"
 	PORT=$(free_port)
 	systemd-socket-activate --inetd -a -l "$addr:$PORT" stunnel4 "$T/$1.conf" \
-		>/dev/null 2>"$T/activate.err" &
+		>/dev/null 2>"$T/activate.err" 3>&- &
 	SERVER_PIDS+=($!)
 	wait_addr_port "$addr" "$PORT"
 }
@@ -127,7 +127,7 @@ serve_tls() {
 	    -e "s|^\tdisable\t\t= yes|\tdisable\t\t= no|" \
 	    "$TOP/xinetd.d/facteur-imaps" > "$T/xinetd.conf"
 	! grep -q @ "$T/xinetd.conf"
-	xinetd -dontfork -f "$T/xinetd.conf" -pidfile "$T/xinetd.pid" -filelog "$T/xinetd.log" 2>"$T/xinetd.err" &
+	xinetd -dontfork -f "$T/xinetd.conf" -pidfile "$T/xinetd.pid" -filelog "$T/xinetd.log" 2>"$T/xinetd.err" 3>&- &
 	SERVER_PIDS+=($!)
 	wait_port "$PORT"
 	out=$(printf 'a LOGIN alice %s\r\nb LOGOUT\r\n' "$ALICE_PW" | timeout 10 openssl s_client -quiet -CAfile "$CERT" -connect "127.0.0.1:$PORT" 2>/dev/null | replies)
@@ -153,7 +153,7 @@ serve_tls() {
 	    bind $HOST_ADDR:$PLAINPORT
 	    server s1 127.0.0.1:$I send-proxy-v2-ssl
 	CFG
-	haproxy -db -f "$T/haproxy.cfg" > "$T/haproxy.out" 2>&1 &
+	haproxy -db -f "$T/haproxy.cfg" > "$T/haproxy.out" 2>&1 3>&- &
 	SERVER_PIDS+=($!)
 	wait_addr_port "$HOST_ADDR" "$TLSPORT"
 	wait_addr_port "$HOST_ADDR" "$PLAINPORT"
