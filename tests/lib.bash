@@ -111,7 +111,7 @@ imap() {
 # cancel what a slowly changing load adds to both).
 same_login_time() {
 	local d=() c=() i k u n diff cost
-	sed -i "s|^alice:.*|alice:$("$MKHASH" "$ALICE_PW" '$6$' 100000)|" "$USERS"
+	sed -i "s|^alice:.*|alice:$("$MKHASH" "$ALICE_PW" '$6$' 500000)|" "$USERS"
 	for i in 1 2 3 4 5 6 7; do
 		k=$(session_us "$1") u=$(session_us "$2") n=$(session_us "$3")
 		d+=($((k - u))) c+=($((k - n)))
