@@ -52,7 +52,7 @@ pop_login() { printf 'USER %s\r\nPASS %s\r\nQUIT\r\n' "$1" "$2" | pop3 -F 0 | re
 	run fu remove alice
 	[ "$status" = 0 ]
 	[[ "$output" == *"the mail stays in $SPOOL/alice"* ]]
-	! grep -q '^alice:' "$USERS"
+	! grep -q '^alice:' "$USERS" || false
 	[ "$(count_messages "$(inbox alice)")" = 1 ]
 	run fu remove alice
 	[ "$status" = 1 ]

@@ -26,7 +26,7 @@ fake() { echo "$FAKE $1 $T/fake.log"; }
 	[ "$status" -eq 0 ]
 	FAKE_LEN=201 run "$IMAPDRAIN" -l 200 -c "$(fake imap-longline)" -u a -p "$T/alice.pw"
 	[ "$status" -eq "$EX_PROTOCOL" ]
-	! grep -q STORE "$T/fake.log"
+	! grep -q STORE "$T/fake.log" || false
 }
 
 @test "hostile: multi-line replies that never end stop at -R lines" {
@@ -37,14 +37,14 @@ fake() { echo "$FAKE $1 $T/fake.log"; }
 	[ "$status" -eq "$EX_PROTOCOL" ]
 	run timeout 20 "$IMAPDRAIN" -R 1000 -c "$(fake imap-endless)" -u a -p "$T/alice.pw"
 	[ "$status" -eq "$EX_PROTOCOL" ]
-	! grep -q STORE "$T/fake.log"
+	! grep -q STORE "$T/fake.log" || false
 }
 
 @test "hostile: a message that never ends stops at -m bytes, nothing deleted" {
 	run timeout 20 "$POPXFER" -m 100000 -c "$(fake pop3-endless-retr)" -u a -p "$T/alice.pw" \
 		-C "$SMTP_CMD" -F "$T/state" -d "bob@$DOMAIN"
 	[ "$status" -eq "$EX_PROTOCOL" ]
-	! grep -q DELE "$T/fake.log"
+	! grep -q DELE "$T/fake.log" || false
 	[ "$(count_messages "$(inbox bob)")" = 0 ]
 	[ ! -s "$T/state" ]
 }
@@ -55,7 +55,7 @@ fake() { echo "$FAKE $1 $T/fake.log"; }
 	[ "$status" -eq "$EX_TEMPFAIL" ]
 	[[ "$output" == *"closed the connection"* ]]
 	grep -q '^RETR 1' "$T/fake.log"
-	! grep -q DELE "$T/fake.log"
+	! grep -q DELE "$T/fake.log" || false
 	[ "$(count_messages "$(inbox bob)")" = 0 ]
 	[ ! -s "$T/state" ]
 }
@@ -64,34 +64,34 @@ fake() { echo "$FAKE $1 $T/fake.log"; }
 	run timeout 20 "$IMAPDRAIN" -c "$(fake imap-literal)" -u a -p "$T/alice.pw"
 	[ "$status" -eq "$EX_PROTOCOL" ]
 	grep -q 'UID FETCH 7' "$T/fake.log"
-	! grep -q -e STORE -e EXPUNGE "$T/fake.log"
+	! grep -q -e STORE -e EXPUNGE "$T/fake.log" || false
 }
 
 @test "hostile: IMAP literal shorter than announced: timeout, nothing deleted" {
 	run timeout 20 "$IMAPDRAIN" -w 1 -c "$(fake imap-short)" -u a -p "$T/alice.pw"
 	[ "$status" -eq "$EX_TEMPFAIL" ]
 	[[ "$output" == *"within 1 seconds"* ]]
-	! grep -q -e STORE -e EXPUNGE "$T/fake.log"
+	! grep -q -e STORE -e EXPUNGE "$T/fake.log" || false
 }
 
 @test "hostile: IMAP connection cut mid-literal: nothing printed, nothing deleted" {
 	run timeout 20 "$IMAPDRAIN" -c "$(fake imap-cut)" -u a -p "$T/alice.pw"
 	[ "$status" -eq "$EX_TEMPFAIL" ]
 	[[ "$output" != *"From "* ]]
-	! grep -q -e STORE -e EXPUNGE "$T/fake.log"
+	! grep -q -e STORE -e EXPUNGE "$T/fake.log" || false
 }
 
 @test "hostile: a literal over -m is refused before it is read" {
 	run timeout 20 "$IMAPDRAIN" -m 10 -c "$(fake imap)" -u a -p "$T/alice.pw"
 	[ "$status" -eq "$EX_PROTOCOL" ]
-	! grep -q STORE "$T/fake.log"
+	! grep -q STORE "$T/fake.log" || false
 	# the same server within bounds: printed, then deleted by UID
 	run timeout 20 "$IMAPDRAIN" -c "$(fake imap)" -u a -p "$T/alice.pw"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"body line"* ]]
 	grep -q 'UID STORE 7 +FLAGS.SILENT (\\Deleted)' "$T/fake.log"
 	grep -q 'UID EXPUNGE 7' "$T/fake.log"
-	! grep -q ' EXPUNGE$' "$T/fake.log"
+	! grep -q ' EXPUNGE$' "$T/fake.log" || false
 }
 
 @test "hostile: SMTP server that never answers: timeout -w" {
@@ -107,7 +107,7 @@ fake() { echo "$FAKE $1 $T/fake.log"; }
 	[[ "$output" == *"not expunged"* ]]
 	grep -q 'UID STORE 7 ' "$T/fake.log"
 	grep -q 'UID SEARCH DELETED' "$T/fake.log"
-	! grep -q 'EXPUNGE' "$T/fake.log"
+	! grep -q 'EXPUNGE' "$T/fake.log" || false
 }
 
 @test "imapdrain: capabilities asked for when the greeting has none; AUTHENTICATE waits for + without SASL-IR" {
@@ -118,7 +118,7 @@ fake() { echo "$FAKE $1 $T/fake.log"; }
 	# CAPABILITY, then the command alone, then the response as its own line
 	[ "$(sed -n '1s/^a1 //p;2s/^a2 //p' "$T/fake.log" | tr -d '\r')" = "$(printf 'CAPABILITY\nAUTHENTICATE PLAIN')" ]
 	[ "$(sed -n 3p "$T/fake.log" | tr -d '\r' | base64 -d | tr '\0' :)" = ":a:$(cat "$T/alice.pw")" ]
-	! grep -q '^a[0-9]* LOGIN' "$T/fake.log"
+	! grep -q '^a[0-9]* LOGIN' "$T/fake.log" || false
 	# the transcript shows the exchange, never the secret
 	[[ "$output" == *"+ "* ]]
 	[[ "$output" != *"$(sed -n 3p "$T/fake.log" | tr -d '\r')"* ]]

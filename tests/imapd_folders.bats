@@ -59,7 +59,7 @@ status_item() { sed -n "s/^\* STATUS .*[( ]$1 \([0-9]*\)[ )].*/\1/p"; }
 	EOF
 	)
 	[ "$out" = "$(printf 'a OK CREATE completed\n* LIST (\\NoInferiors) "/" Drafts\nb OK LIST completed')" ]
-	[ -f "$U/Drafts" ] && [ ! -s "$U/Drafts" ]
+	[ -f "$U/Drafts" ] && [ ! -s "$U/Drafts" ] || false
 	[ "$(stat -c %a "$U/Drafts")" = 600 ]
 	[ -f "$U/.Drafts.index" ]
 }
@@ -83,7 +83,7 @@ e OK CREATE completed
 f NO [ALREADYEXISTS] Mailbox already exists
 g NO [ALREADYEXISTS] Mailbox already exists'
 	[ "$out" = "$expected" ]
-	[ -f "$U/x" ] && [ -d "$U/lvl" ]
+	[ -f "$U/x" ] && [ -d "$U/lvl" ] || false
 }
 
 @test "folders: CREATE with a trailing / makes a level only (RFC 3501 6.3.3 example)" {
@@ -99,7 +99,7 @@ A004 OK CREATE completed
 * LIST (\NoInferiors) "/" owatagusiam/blurdybloop
 A005 OK LIST completed'
 	[ "$out" = "$expected" ]
-	[ -d "$U/owatagusiam" ] && [ -f "$U/owatagusiam/blurdybloop" ]
+	[ -d "$U/owatagusiam" ] && [ -f "$U/owatagusiam/blurdybloop" ] || false
 	[ ! -e "$U/.owatagusiam.index" ]	# a level, no mailbox
 }
 
@@ -120,7 +120,7 @@ c NO [CANNOT] A mailbox cannot hold other mailboxes (each is one mbox file)
 * LIST (\NoInferiors) "/" foo/bar/zap
 d OK LIST completed'
 	[ "$out" = "$expected" ]
-	[ -d "$U/foo/bar" ] && [ -f "$U/foo/bar/zap" ]
+	[ -d "$U/foo/bar" ] && [ -f "$U/foo/bar/zap" ] || false
 }
 
 @test "folders: nothing can be made under INBOX, in any case" {
@@ -168,7 +168,7 @@ e OK LIST completed'
 	[ "$(cd "$U" && find . -mindepth 1 ! -name '.*' | sort | tr '\n' ' ')" = "./a " ]
 	[ -z "$(ls -A "$U/a")" ]
 	[ "$(ls -A "$SPOOL")" = alice ]
-	[ ! -e "$T/x" ] && [ ! -e "$SPOOL/x" ]
+	[ ! -e "$T/x" ] && [ ! -e "$SPOOL/x" ] || false
 }
 
 @test "folders: name lengths and depth are bounded (200-byte level, 16 levels, 512 bytes)" {
@@ -192,7 +192,7 @@ e OK CREATE completed
 f NO [CANNOT] Invalid mailbox name
 g NO [CANNOT] A mailbox cannot hold other mailboxes (each is one mbox file)'
 	[ "$out" = "$expected" ]
-	[ -f "$U/$l200" ] && [ -f "$U/$d16" ] && [ -f "$U/x/$l200/$l200/${l200:0:108}" ]
+	[ -f "$U/$l200" ] && [ -f "$U/$d16" ] && [ -f "$U/x/$l200/$l200/${l200:0:108}" ] || false
 }
 
 @test "folders: modified UTF-7 and special characters pass through; LIST quotes as needed" {
@@ -218,7 +218,7 @@ e OK CREATE completed
 * LIST (\NoInferiors) "/" "say \"hi\""
 f OK LIST completed'
 	[ "$out" = "$expected" ]
-	[ -f "$U/Entw&APw-rfe" ] && [ -f "$U/My Folder" ] && [ -f "$U/say \"hi\"" ]
+	[ -f "$U/Entw&APw-rfe" ] && [ -f "$U/My Folder" ] && [ -f "$U/say \"hi\"" ] || false
 }
 
 # ---- DELETE ----
@@ -233,7 +233,7 @@ f OK LIST completed'
 	# leftovers of a rewrite, an index write and POP3 go too
 	touch "$U/.gone.new" "$U/.gone.newindex" "$U/.gone.pop3"
 	own "$U/.gone.new" "$U/.gone.newindex" "$U/.gone.pop3"
-	[ -f "$U/gone" ] && [ -f "$U/.gone.index" ]
+	[ -f "$U/gone" ] && [ -f "$U/.gone.index" ] || false
 	out="$out
 $(session <<-'EOF'
 	c DELETE gone
@@ -325,7 +325,7 @@ A688 OK LIST completed'
 	echo "$out" | grep -qx 'd OK NOOP completed'
 	echo "$out" | grep -qx 'e BAD \[CLIENTBUG\] CLOSE not allowed without a selected mailbox'
 	echo "$out" | grep -qx 'f NO \[NONEXISTENT\] No such mailbox'
-	! echo "$out" | grep -q '^\* BYE'
+	! echo "$out" | grep -q '^\* BYE' || false
 	[ ! -e "$U/box" ]
 }
 
@@ -345,7 +345,7 @@ A688 OK LIST completed'
 	[ "$out" = "x OK DELETE completed" ]
 	replies < "$T/other" | grep -qx 'b OK \[READ-WRITE\] SELECT completed'
 	replies < "$T/other" | grep -qx '\* BYE \[UNAVAILABLE\] The selected mailbox was removed'
-	! replies < "$T/other" | grep -q '^c OK'
+	! replies < "$T/other" | grep -q '^c OK' || false
 }
 
 # ---- RENAME ----
@@ -383,7 +383,7 @@ A688 OK LIST completed'
 	echo "$out" | grep -qx '\* OK \[UIDNEXT 4\] Predicted next UID'
 	echo "$out" | grep -qx '\* LIST (\\NoInferiors) "/" Archive/2026/Projects'
 	[ "$(index_uids "$U/Archive/2026/.Projects.index")" = "$before" ]
-	[ ! -e "$U/Projects" ] && [ ! -e "$U/.Projects.index" ]
+	[ ! -e "$U/Projects" ] && [ ! -e "$U/.Projects.index" ] || false
 	[ "$(count_messages "$U/Archive/2026/Projects")" = 3 ]
 }
 
@@ -468,9 +468,9 @@ d NO [ALREADYEXISTS] INBOX always exists'
 		prlimit --fsize=$((size / 2)) "$IMAPD" -s "$SPOOL" -a "$USERS" -l "$T/log2" -n "$HOST" -D 0 |
 		replies > "$T/out"
 	grep -qx 'a NO \[UNAVAILABLE\] RENAME failed, try again later' "$T/out"
-	! grep -q 'Moved' "$T/out"
+	! grep -q 'Moved' "$T/out" || false
 	cmp "$T/before" "$(inbox alice)"
-	[ ! -e "$U/Moved" ] && [ ! -e "$U/.Moved.index" ] && [ ! -e "$U/.Moved.pending" ]
+	[ ! -e "$U/Moved" ] && [ ! -e "$U/.Moved.index" ] && [ ! -e "$U/.Moved.pending" ] || false
 	grep -q 'RENAME INBOX Moved: File too large' "$T/log2"
 	# and it works once the limit is gone
 	session <<< 'c RENAME INBOX Moved' | grep -qx 'c OK RENAME completed'
@@ -509,7 +509,7 @@ A684 OK RENAME completed
 * LIST (\NoInferiors) "/" zowie/bar
 A685 OK LIST completed'
 	[ "$out" = "$expected" ]
-	[ -f "$U/zowie/bar" ] && [ ! -e "$U/foo" ]
+	[ -f "$U/zowie/bar" ] && [ ! -e "$U/foo" ] || false
 }
 
 @test "folders: RENAME makes the superior levels of the new name" {
@@ -584,7 +584,7 @@ c OK CREATE completed
 d NO [CANNOT] Names under it would become too long or too deep
 e OK RENAME completed'
 	[ "$out" = "$expected" ]
-	[ -f "$U/$d16" ] && [ -f "$U/t/$l200/$l200" ]
+	[ -f "$U/$d16" ] && [ -f "$U/t/$l200/$l200" ] || false
 }
 
 @test "folders: RENAME of the selected mailbox keeps it selected under the new name" {
@@ -622,7 +622,7 @@ f OK CLOSE completed'
 	v=$(echo "$out" | status_item UIDVALIDITY | tr '\n' ' ')
 	set -- $v
 	[ $# -eq 3 ]
-	[ "$2" -gt "$1" ] && [ "$3" -gt "$2" ]
+	[ "$2" -gt "$1" ] && [ "$3" -gt "$2" ] || false
 	[ "$(echo "$out" | status_item UIDNEXT | tr '\n' ' ')" = "2 1 1 " ]
 }
 
@@ -736,7 +736,7 @@ e OK LSUB completed
 f OK LSUB completed'
 	[ "$out" = "$expected" ]
 	[ "$(wc -l < "$U/.subscriptions")" -eq 1000 ]
-	! grep -q -e escape -e hidden "$U/.subscriptions"
+	! grep -q -e escape -e hidden "$U/.subscriptions" || false
 	[ "$(grep -c '^box1$' "$U/.subscriptions")" -eq 1 ]
 }
 
@@ -889,7 +889,7 @@ g NO [CANNOT] Invalid mailbox name
 h NO [CANNOT] Invalid mailbox name
 i NO [CANNOT] Invalid mailbox name'
 	[ "$(echo "$out" | sed '1,/^c OK/d')" = "$expected" ]
-	[ -s "$U/.subscriptions" ] && [ -s "$U/.INBOX.index" ]
+	[ -s "$U/.subscriptions" ] && [ -s "$U/.INBOX.index" ] || false
 }
 
 @test "folders: the pattern matcher does not backtrack: hard patterns on long names answer at once" {
@@ -920,7 +920,7 @@ i NO [CANNOT] Invalid mailbox name'
 	# leaves only: a level of one name is never another's mailbox (mbox layout)
 	names='ab abc a/b a/bc a/x/c ab2/c b/a/a b/aa c%d x*y aXb a/aa/a'
 	for n in $names; do echo "c CREATE \"$n\""; done | session > "$T/created"
-	! grep -v 'OK CREATE completed' "$T/created"
+	! grep -v 'OK CREATE completed' "$T/created" || false
 	python3 - "$T/patterns" "$T/expected" $names <<-'PY'
 	import random, re, sys
 	pfile, efile, names = sys.argv[1], sys.argv[2], sys.argv[3:]
@@ -1021,7 +1021,7 @@ s OK LSUB completed'
 	[ "$(cat "$T/outside/file")" = precious ]
 	[ "$(cat "$T/outside/dir/inner")" = inner ]
 	[ "$(ls -A "$T/outside/dir")" = inner ]
-	[ -L "$U/ldir" ] && [ -L "$U/lfile" ] && [ -f "$U/hard" ] && [ -f "$U/x" ]
+	[ -L "$U/ldir" ] && [ -L "$U/lfile" ] && [ -f "$U/hard" ] && [ -f "$U/x" ] || false
 }
 
 # ---- STATUS ----
@@ -1126,7 +1126,7 @@ d NO [UNAVAILABLE] Mailbox busy, try again later
 e NO [UNAVAILABLE] Subscriptions busy, try again later
 f NO [UNAVAILABLE] Subscriptions busy, try again later'
 	[ "$out" = "$expected" ]
-	[ -f "$U/Held" ] && [ ! -e "$U/Other" ]
+	[ -f "$U/Held" ] && [ ! -e "$U/Other" ] || false
 	[ "$(cat "$U/.subscriptions")" = Held ]
 	out=$(session <<-'EOF'
 	g RENAME Held Other

@@ -123,7 +123,7 @@ check() {
 			bad=1
 		fi
 	done
-	[ "${#got[@]}" -eq "${#cmds[@]}" ] && [ "$bad" = 0 ]
+	[ "${#got[@]}" -eq "${#cmds[@]}" ] && [ "$bad" = 0 ] || false
 }
 
 # A literal with its length, for UTF-8 arguments.
@@ -171,7 +171,7 @@ size_of() {
 	# LITERAL+ needs no continuation
 	out=$(printf 'a LOGIN alice %s\r\nb SELECT INBOX\r\nc SEARCH SUBJECT {6+}\r\ncr\xc3\xa8me\r\nd LOGOUT\r\n' \
 		"$ALICE_PW" | imap | replies)
-	! echo "$out" | grep -q '^+'
+	! echo "$out" | grep -q '^+' || false
 	echo "$out" | grep -qx '\* SEARCH 2'
 }
 
@@ -220,7 +220,7 @@ size_of() {
 
 @test "search: LARGER and SMALLER: an equal size does not match" {
 	s=$(size_of 1)
-	[ -n "$s" ] && [ "$s" -gt 100 ]
+	[ -n "$s" ] && [ "$s" -gt 100 ] || false
 	check "SEARCH 1 LARGER $((s - 1))" '1' \
 		"SEARCH 1 LARGER $s" '' \
 		"SEARCH 1 SMALLER $s" '' \

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # The shape between the files (tests/depcheck): no include cycle, no part
-# reaching into another, no two source files calling each other.
+# reaching into another, no two source files calling each other; and the
+# tests' own shape (tests/assertcheck): no assertion that cannot fail.
 
 load lib
 
@@ -55,4 +56,35 @@ teardown() { rm -rf "$T"; }
 	echo "$output"
 	[ "$status" -eq 1 ]
 	[ "$output" = "call cycle: pop3d/main.c pop3d/store.c (pop3d/main.c uses store; pop3d/store.c uses reply)" ]
+}
+
+@test "tests: no assertion that bash's errexit ignores (a bare ! or a chain of [ ] &&)" {
+	run "$TOP/tests/assertcheck" "$TOP"/tests/*.bats
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
+@test "tests: the assertion checker finds them, and leaves here-documents and guarded lines alone" {
+	cat > "$T/t.bats" <<-'EOT'
+	t() {
+		! grep -q a f
+		[ -f a ] && [ -f b ]
+		! grep -q a f || false
+		[ -f a ] && [ -f b ] || false
+		[ -n "$pid" ] && kill "$pid"
+		if ! grep -q a f; then :; fi
+		python3 - <<-'PY'
+		! not shell
+		PY
+		grep -q a <<< "$x"
+		! echo "$out" |
+			grep -q b
+	}
+	EOT
+	run "$TOP/tests/assertcheck" "$T/t.bats"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[ "$output" = "$T/t.bats:2: ! grep -q a f
+$T/t.bats:3: [ -f a ] && [ -f b ]" ]
 }

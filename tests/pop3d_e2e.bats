@@ -224,7 +224,7 @@ write_tricky() {
 	s.close()   # gone without reading the rest, and without QUIT
 	PY
 	sleep 0.5
-	! pgrep -f "^$POP3D -s $SPOOL" >/dev/null
+	! pgrep -f "^$POP3D -s $SPOOL" >/dev/null || false
 	[ "$(count_messages "$(inbox alice)")" = 1 ]
 	out=$(printf 'USER alice\r\nPASS %s\r\nSTAT\r\nQUIT\r\n' "$ALICE_PW" | pop3 | replies)
 	echo "$out" | sed -n 4p | grep -q '^+OK 1 '
