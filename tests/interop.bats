@@ -52,6 +52,21 @@ retr_all() {
 	PY
 }
 
+# fetch_new_and_delete PROTO PORT SENT: with three messages already
+# fetched and a fourth delivered from SENT, fetchmail with nokeep hands on
+# only the fourth (after smtpd's two trace fields, exactly SENT) and
+# deletes only it.
+fetch_new_and_delete() {
+	fetchmail_rc "$1" "$2" nokeep
+	run fetch
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(fetched)" = 4 ]
+	tail -n +3 "$T/fetched.4" | cmp - "$3"
+	[ "$(count_messages "$(inbox alice)")" = 3 ]
+	"$MBOXCHECK" "$(inbox alice)"
+}
+
 @test "interop: fetchmail over POP3: byte-exact to its MDA, UIDL remembers, nokeep deletes only what it fetched" {
 	for i in 1 2 3; do deliver_file alice "$T/m$i" >/dev/null; done
 	serve "$POP3D"
@@ -73,14 +88,7 @@ retr_all() {
 	# a fourth message, then nokeep: only it is fetched, and only it deleted
 	printf 'Subject: m4\n\nfour\n' > "$T/m4"
 	deliver_file alice "$T/m4" >/dev/null
-	fetchmail_rc POP3 "$PORT" nokeep
-	run fetch
-	echo "$output"
-	[ "$status" -eq 0 ]
-	[ "$(fetched)" = 4 ]
-	tail -n +3 "$T/fetched.4" | cmp - "$T/m4"
-	[ "$(count_messages "$(inbox alice)")" = 3 ]
-	"$MBOXCHECK" "$(inbox alice)"
+	fetch_new_and_delete POP3 "$PORT" "$T/m4"
 }
 
 @test "interop: fetchmail over IMAP: unseen messages byte-exact, marked \\Seen, then expunged with nokeep" {
@@ -102,14 +110,7 @@ retr_all() {
 	echo "$out" | grep -qx '\* SEARCH'
 	# a new one, fetched and expunged; the three seen ones stay
 	deliver_file alice "$T/m1" >/dev/null
-	fetchmail_rc IMAP "$I" nokeep
-	run fetch
-	echo "$output"
-	[ "$status" -eq 0 ]
-	[ "$(fetched)" = 4 ]
-	cmp "$T/m1" <(tail -n +3 "$T/fetched.4")
-	[ "$(count_messages "$(inbox alice)")" = 3 ]
-	"$MBOXCHECK" "$(inbox alice)"
+	fetch_new_and_delete IMAP "$I" "$T/m1"
 }
 
 # mutt_rc: a muttrc for alice on this test's servers; no folder, no Fcc,
