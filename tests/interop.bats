@@ -168,7 +168,10 @@ mutt_rc() {
 	mutt_rc
 	keys="<first-entry><pipe-message>cat > $T/piped<enter><first-entry><flag-message>"
 	keys="$keys<last-entry><delete-message><sync-mailbox><quit>"
-	run script -qec "TERM=xterm timeout 30 mutt -n -F $T/muttrc -f imap://127.0.0.1:$I/INBOX -e 'push \"$keys\"'" /dev/null
+	# script runs the command with $SHELL, which may be dash: without
+	# --foreground, timeout would move mutt out of the terminal's foreground
+	# group and mutt, stopped by SIGTTIN, would never end.
+	run timeout -k 5 60 script -qec "TERM=xterm timeout --foreground -k 5 30 mutt -n -F $T/muttrc -f imap://127.0.0.1:$I/INBOX -e 'push \"$keys\"'" /dev/null
 	[ "$status" -eq 0 ]
 	cmp "$T/retr.1" "$T/piped"
 	[ "$(count_messages "$(inbox alice)")" = 1 ]
