@@ -10,7 +10,8 @@
 #define CLIENT_TIMEOUT         60	/* -w: seconds to wait for a reply */
 #define CLIENT_CONNECT_TIMEOUT 30	/* -W: seconds to connect */
 
-/* Fixed by the protocols, no flag. */
+/* No flag: fixed by the protocols, or (literals, depth) far above what
+ * the commands the clients send can bring back. */
 #define UIDL_MAX               70	/* RFC 1939 7: 1 to 70 characters */
 #define IMAP_RESP_LITERALS_MAX 16	/* literals in one IMAP response */
 #define IMAP_DEPTH_MAX         16	/* nested lists skipped in a FETCH */

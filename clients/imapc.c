@@ -41,9 +41,13 @@ static void capabilities(struct imap *m, const char *p, size_t n)
 
 static void read_resp(struct imap *m)
 {
+	enum cst st = imap_read_resp(&m->c, &m->r, m->size_max);
 	const char *t;
 
-	conn_need(&m->c, imap_read_resp(&m->c, &m->r, m->size_max));
+	if (st == C_BAD)	/* the reader's only refusal of its own */
+		fail(EX_PROTOCOL, "IMAP server sent more than %d literals in one response",
+		     IMAP_RESP_LITERALS_MAX);
+	conn_need(&m->c, st);
 	t = m->r.text.p;
 	if (m->r.text.len > 12 && !strncasecmp(t, "* CAPABILITY ", 13))
 		capabilities(m, t + 13, m->r.text.len - 13);

@@ -123,3 +123,32 @@ fake() { echo "$FAKE $1 $T/fake.log"; }
 	[[ "$output" == *"+ "* ]]
 	[[ "$output" != *"$(sed -n 3p "$T/fake.log" | tr -d '\r')"* ]]
 }
+
+@test "hostile: a response of IMAP_RESP_LITERALS_MAX (16) literals is read; one more is refused, nothing deleted" {
+	FAKE_LITS=16 run timeout 20 "$IMAPDRAIN" -c "$(fake imap-literals)" -u a -p "$T/alice.pw"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"body line"* ]]
+	grep -q 'UID STORE 7' "$T/fake.log"
+	rm "$T/fake.log"
+	FAKE_LITS=17 run timeout 20 "$IMAPDRAIN" -c "$(fake imap-literals)" -u a -p "$T/alice.pw"
+	[ "$status" -eq "$EX_PROTOCOL" ]
+	[[ "$output" == *"more than 16 literals in one response"* ]]
+	! grep -q -e STORE -e EXPUNGE "$T/fake.log" || false
+}
+
+@test "hostile: smtpsend -t takes HDR_RCPT_MAX (1000) recipients from the header; one more is refused before connecting" {
+	{
+		printf 'To: u1@example.test'
+		for i in $(seq 2 1000); do printf ',\n u%d@example.test' "$i"; done
+		printf '\nSubject: many\n\nhi\n'
+	} > "$T/m1000"
+	run timeout 20 "$SMTPSEND" -t -c "$(fake smtp)" < "$T/m1000"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c '^RCPT TO:<u[0-9]*@example.test>' "$T/fake.log")" = 1000 ]
+	rm "$T/fake.log"
+	sed '1s/^To: /To: u1001@example.test, /' "$T/m1000" > "$T/m1001"
+	run timeout 20 "$SMTPSEND" -t -c "$(fake smtp)" < "$T/m1001"
+	[ "$status" -eq "$EX_DATAERR" ]
+	[[ "$output" == *"more than 1000 recipients"* ]]
+	[ ! -e "$T/fake.log" ]
+}

@@ -3,7 +3,8 @@
 with a client's -c).  fakeserver.py MODE LOG: every command line received
 is appended to LOG, so a test can tell whether DELE, STORE or EXPUNGE was
 ever sent.  MODE picks the misbehaviour; the size of a long line comes from
-the environment (FAKE_LEN, bytes of the line with its CRLF)."""
+the environment (FAKE_LEN, bytes of the line with its CRLF), the number of
+literals in the FETCH response of mode imap-literals from FAKE_LITS."""
 import os
 import sys
 
@@ -12,6 +13,7 @@ out = sys.stdout.buffer
 inp = sys.stdin.buffer
 log = open(logpath, "ab", buffering=0)
 LEN = int(os.environ.get("FAKE_LEN", "100"))
+LITS = int(os.environ.get("FAKE_LITS", "1"))
 MSG = b"Subject: x\r\n\r\nbody line\r\n"
 
 
@@ -139,6 +141,12 @@ def imap():
             if mode == "imap-literal":
                 # announces 10 bytes, sends the whole message
                 send(b"* 1 FETCH (UID 7 BODY[] {10}\r\n" + MSG + b")\r\n")
+                send(b"%s OK done\r\n" % tag)
+            elif mode == "imap-literals":
+                # LITS literals in one response the client ignores, then
+                # the message
+                send(b"* XPAD" + b"".join(b" {1}\r\nx" for i in range(LITS)) + b"\r\n")
+                send(b"* 1 FETCH (UID 7 BODY[] {%d}\r\n" % len(MSG) + MSG + b")\r\n")
                 send(b"%s OK done\r\n" % tag)
             elif mode == "imap-cut":
                 send(b"* 1 FETCH (UID 7 BODY[] {%d}\r\n" % len(MSG) + MSG[:12])
