@@ -21,6 +21,9 @@ BOB_PW=bob-secret
 setup_spool() {
 	T=$(mktemp -d /tmp/facteur-test.XXXXXX)
 	chmod 755 "$T"
+	# a home of its own: no ~/.netrc, ~/.muttrc or ~/.mbsyncrc of the one
+	# who runs the suite gets in, and programs that need $HOME find one
+	export HOME=$T
 	SPOOL=$T/spool
 	USERS=$T/users
 	LOG=$T/log
