@@ -170,8 +170,10 @@ mutt_rc() {
 	keys="$keys<last-entry><delete-message><sync-mailbox><quit>"
 	# script runs the command with $SHELL, which may be dash: without
 	# --foreground, timeout would move mutt out of the terminal's foreground
-	# group and mutt, stopped by SIGTTIN, would never end.
-	run timeout -k 5 60 script -qec "TERM=xterm timeout --foreground -k 5 30 mutt -n -F $T/muttrc -f imap://127.0.0.1:$I/INBOX -e 'push \"$keys\"'" /dev/null
+	# group and mutt, stopped by SIGTTIN, would never end.  Its standard
+	# input is not the runner's terminal, which script would otherwise set
+	# up (and be stopped for, when the run is not in the foreground).
+	run timeout -k 5 60 script -qec "TERM=xterm timeout --foreground -k 5 30 mutt -n -F $T/muttrc -f imap://127.0.0.1:$I/INBOX -e 'push \"$keys\"'" /dev/null < /dev/null
 	[ "$status" -eq 0 ]
 	cmp "$T/retr.1" "$T/piped"
 	[ "$(count_messages "$(inbox alice)")" = 1 ]
