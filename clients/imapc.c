@@ -44,7 +44,7 @@ static void read_resp(struct imap *m)
 	enum cst st = imap_read_resp(&m->c, &m->r, m->size_max);
 	const char *t;
 
-	if (st == C_BAD)	/* the reader's only refusal of its own */
+	if (st == C_BAD && m->r.nlit == IMAP_RESP_LITERALS_MAX)
 		fail(EX_PROTOCOL, "IMAP server sent more than %d literals in one response",
 		     IMAP_RESP_LITERALS_MAX);
 	conn_need(&m->c, st);

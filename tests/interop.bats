@@ -12,7 +12,6 @@ setup() {
 	for c in fetchmail mutt; do
 		command -v $c >/dev/null || { echo "$c is not installed (.ci/run installs it)"; return 1; }
 	done
-	export HOME=$T
 	# messages with what a client can get wrong: a leading dot, a From_
 	# line, 8-bit bytes, an empty line, a line that only has a dot
 	for i in 1 2 3; do

@@ -120,7 +120,6 @@ serve_tls() {
 	for c in fetchmail mutt; do
 		command -v $c >/dev/null || { echo "$c is not installed (.ci/run installs it)"; false; }
 	done
-	export HOME=$T
 	serve_tls submissions; S=$PORT
 	serve_tls pop3s; P=$PORT
 	serve_tls imaps; I=$PORT

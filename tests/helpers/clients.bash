@@ -21,7 +21,6 @@ setup_clients() {
 	IMAP_CMD="$IMAPD -s $SPOOL -a $USERS -l $LOG -n $HOST -D 0"
 	# no controlling terminal: a missing password must fail, not prompt
 	unset POPLS_PASSWORD SMTPSEND_PASSWORD POPXFER_PASSWORD IMAPDRAIN_PASSWORD
-	export HOME=$T
 }
 
 # A message with what clients get wrong: a leading dot, a From_ line,
